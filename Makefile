@@ -1,0 +1,43 @@
+# Two commands set everything up on a fresh machine with Python 3.11 and make:
+#   make run    the pipeline locally (embedded warehouse, dictionaries, Airflow on SQLite)
+#   make test   the whole test suite
+# Both start with `make install`, which builds .venv from the pinned requirements.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export PYTHONPATH := $(CURDIR)/plugins
+
+.PHONY: install run test lint constraints
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check \
+		-r requirements.txt -r requirements-dev.txt -c constraints.txt
+	@# docker-compose 1.x validates docker-compose.yaml without a Docker engine (tests use it).
+	@command -v docker-compose >/dev/null || { \
+		command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; } \
+		|| echo "docker-compose is missing: install Debian's docker-compose package"
+	touch $@
+
+run: install
+	$(BIN)/python -m estat run
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Re-pin every transitive dependency after changing requirements*.txt.
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/pip install --quiet -r requirements.txt -r requirements-dev.txt
+	.venv-constraints/bin/pip freeze --exclude-editable | sort > constraints.txt
+	rm -rf .venv-constraints
