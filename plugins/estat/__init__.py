@@ -1,0 +1,1 @@
+"""The e-Statistics side of the Burkit-MO exchange: contract, dictionaries, warehouse."""
