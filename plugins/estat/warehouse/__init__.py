@@ -1,0 +1,1 @@
+"""The PostgreSQL warehouse: how to reach it, its schema and its migrations."""
