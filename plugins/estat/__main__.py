@@ -1,0 +1,81 @@
+"""Command line of the pipeline: ``python -m estat <command>`` (with ``plugins`` on the path).
+
+Commands:
+  migrate             bring the warehouse schema up to date
+  load-dictionaries   load the changed dictionary files of ESTAT_DICTIONARY_DIR
+  ddl                 print the ref tables the exchange contract implies
+  run                 the whole pipeline locally: warehouse, dictionaries, Airflow
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from estat import config
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from estat.warehouse.connection import connect
+    from estat.warehouse.migrations import migrate
+
+    with connect() as conn:
+        applied = migrate(conn)
+    print(f"applied migrations: {applied or 'none (schema current)'}")
+    return 0
+
+
+def _load_dictionaries(args: argparse.Namespace) -> int:
+    from estat.dictionaries import load_dictionary_dir
+    from estat.warehouse.connection import connect
+    from estat.warehouse.migrations import migrate
+
+    with connect() as conn:
+        migrate(conn)
+        loads, refusals = load_dictionary_dir(conn, config.dictionary_dir(), force=args.force)
+    for load in loads:
+        print(
+            f"{load.file_name}: {load.rows_in_file} rows, {load.added} added, "
+            f"{load.changed} changed, {load.unchanged} unchanged, {load.withdrawn} withdrawn"
+        )
+    for refusal in refusals:
+        print(f"refused {refusal}", file=sys.stderr)
+    if not loads and not refusals:
+        print("every dictionary is current")
+    return 1 if refusals else 0
+
+
+def _ddl(_: argparse.Namespace) -> int:
+    from estat.warehouse.ddl import contract_ddl
+
+    print(contract_ddl(), end="")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from estat.standalone import run
+
+    return run(port=args.port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m estat", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate").set_defaults(handler=_migrate)
+    load = commands.add_parser("load-dictionaries")
+    load.add_argument("--force", action="store_true", help="reload files that did not change")
+    load.set_defaults(handler=_load_dictionaries)
+    commands.add_parser("ddl").set_defaults(handler=_ddl)
+    run = commands.add_parser("run")
+    run.add_argument("--port", type=int, default=8080)
+    run.set_defaults(handler=_run)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
