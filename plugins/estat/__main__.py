@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(handler=_run)
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     return args.handler(args)
 
 

@@ -1,0 +1,68 @@
+"""Migrations against the embedded PostgreSQL, and the migrated schema against the contract."""
+
+from __future__ import annotations
+
+import pytest
+
+from estat.contract import DICTIONARIES
+from estat.warehouse.ddl import REF_BOOKKEEPING_COLUMNS, ref_column_type
+from estat.warehouse.migrations import MigrationError, available_migrations, migrate
+
+
+def test_migrations_apply_once(conn) -> None:
+    versions = [m.version for m in available_migrations()]
+
+    assert migrate(conn) == []
+    applied = [v for (v,) in conn.execute("SELECT version FROM ops.schema_migration ORDER BY 1")]
+    assert applied == versions
+
+
+def test_a_fresh_warehouse_gets_every_migration(warehouse: str) -> None:
+    from estat.warehouse.connection import connect
+
+    with connect(warehouse) as conn:
+        assert migrate(conn) == [m.version for m in available_migrations()]
+
+
+@pytest.mark.parametrize("name", list(DICTIONARIES))
+def test_ref_tables_agree_with_the_contract(conn, name: str) -> None:
+    dictionary = DICTIONARIES[name]
+    rows = conn.execute(
+        """
+        SELECT column_name, data_type, is_nullable = 'YES'
+        FROM information_schema.columns
+        WHERE table_schema = 'ref' AND table_name = %s
+        ORDER BY ordinal_position
+        """,
+        (name.lower(),),
+    ).fetchall()
+
+    expected = [
+        (c.name.lower(), ref_column_type(c), c.nullable and c.name != "CODE")
+        for c in dictionary.columns
+    ] + [(col, sql_type, nullable) for col, sql_type, nullable, _ in REF_BOOKKEEPING_COLUMNS]
+    assert rows == expected
+
+
+def test_no_ref_table_outside_the_contract(conn) -> None:
+    tables = {
+        t for (t,) in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ref'"
+        )
+    }
+
+    assert tables == {name.lower() for name in DICTIONARIES}
+
+
+def test_an_edited_migration_stops_the_run(conn) -> None:
+    conn.execute("UPDATE ops.schema_migration SET sha256 = 'edited' WHERE version = 1")
+
+    with pytest.raises(MigrationError, match="was changed after it was applied"):
+        migrate(conn)
+
+
+def test_a_newer_warehouse_stops_the_run(conn) -> None:
+    conn.execute("INSERT INTO ops.schema_migration (version, name, sha256) VALUES (999, 'x', 'y')")
+
+    with pytest.raises(MigrationError, match=r"migrations \[999\] that this code does not know"):
+        migrate(conn)
