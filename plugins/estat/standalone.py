@@ -37,6 +37,10 @@ def airflow_environment(port: int, warehouse_connection: str | None) -> dict[str
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__API__PORT": str(port),
+            # Task processes report to the API server: it must be the one on our port.
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
+            # standalone starts its components as `airflow ...` found on PATH.
+            "PATH": os.pathsep.join((str(Path(sys.executable).parent), env.get("PATH", ""))),
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(config.PROJECT_ROOT / "plugins"), env.get("PYTHONPATH")) if p
             ),
@@ -83,17 +87,31 @@ def admin_password(airflow_home: Path) -> str | None:
         return None
 
 
-def stop(process: subprocess.Popen, grace: float = 30) -> None:
-    """Stop ``airflow standalone`` and everything it started (its process group)."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
+def _group_alive(pgid: int) -> bool:
     try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop(process: subprocess.Popen, grace: float = 30) -> None:
+    """Stop ``airflow standalone`` and everything it started (its process group).
+
+    standalone exits before all of its components have, so the whole group is waited
+    for, and killed if it outlives the grace period.
+    """
+    pgid = process.pid  # started in a session of its own: its pid is the group's id
+    if _group_alive(pgid):
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        process.poll()
+        time.sleep(0.5)
+    if _group_alive(pgid):
         log.warning("Airflow did not stop within %d s: killing it", grace)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        os.killpg(pgid, signal.SIGKILL)
+    process.wait()
 
 
 def run(port: int = 8080, startup_timeout: float = 300) -> int:
@@ -118,7 +136,9 @@ def run(port: int = 8080, startup_timeout: float = 300) -> int:
     env = airflow_environment(port, warehouse_connection)
     airflow = Path(sys.executable).with_name("airflow")
     process = subprocess.Popen(
-        [str(airflow), "standalone"], env=env, start_new_session=True,
+        [str(airflow), "standalone"],
+        env=env,
+        start_new_session=True,
         stdout=subprocess.DEVNULL if os.environ.get("ESTAT_QUIET") else None,
     )
 

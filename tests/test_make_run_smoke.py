@@ -1,0 +1,100 @@
+"""`make run` for real: Airflow comes up healthy with our DAGs and stops with everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+from conftest import ROOT
+
+from estat.standalone import admin_password, health, is_healthy
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api_get(port: int, path: str, token: str) -> dict:
+    request = urllib.request.Request(
+        f"http://localhost:{port}{path}", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def api_token(port: int, password: str) -> str:
+    request = urllib.request.Request(
+        f"http://localhost:{port}/auth/token",
+        data=json.dumps({"username": "admin", "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["access_token"]
+
+
+def wait_for(condition, timeout: float, step: float = 2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    return condition()
+
+
+def test_make_run_comes_up_healthy_and_stops_everything(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "ESTAT_STATE_DIR": str(tmp_path / "state"),
+        "AIRFLOW_HOME": str(tmp_path / "airflow"),
+        "PYTHONPATH": str(ROOT / "plugins"),
+        "ESTAT_QUIET": "1",
+    }
+    env.pop("AIRFLOW_CONN_ESTAT_WAREHOUSE", None)
+    log = (tmp_path / "run.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "estat", "run", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        healthy = wait_for(lambda: process.poll() is None and is_healthy(health(port)), 300)
+        assert healthy, (tmp_path / "run.log").read_text()[-4000:]
+
+        token = api_token(port, admin_password(tmp_path / "airflow"))
+        dags = wait_for(
+            lambda: {d["dag_id"] for d in api_get(port, "/api/v2/dags", token)["dags"]}, 120
+        )
+        assert "load_dictionaries" in dags
+        assert api_get(port, "/api/v2/importErrors", token)["total_entries"] == 0
+
+        # The runner loaded the dictionaries into its embedded warehouse before Airflow.
+        output = (tmp_path / "run.log").read_text()
+        assert "dictionaries: 9 loaded, 0 refused" in output
+        started = psutil.Process(process.pid).children(recursive=True)
+        assert any("airflow" in " ".join(p.cmdline()) for p in started)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(120)
+        log.close()
+
+    assert process.returncode == 0
+    _, alive = psutil.wait_procs(started, timeout=10)
+    assert alive == [], [p.cmdline() for p in alive]
+    assert not (tmp_path / "state" / "warehouse" / "postmaster.pid").exists()
