@@ -31,7 +31,9 @@ from estat.assets import REF_DICTIONARIES
     tags=["estat", "dictionaries"],
     params={
         "force": Param(
-            False, type="boolean", title="Reload every file",
+            False,
+            type="boolean",
+            title="Reload every file",
             description="Load every dictionary file, even those unchanged since their last load.",
         ),
     },
@@ -56,8 +58,9 @@ def load_dictionaries():
 
         force = bool(get_current_context()["params"]["force"])
         with connect() as conn:
-            return [str(p) for p in pending_dictionary_files(conn, config.dictionary_dir(),
-                                                             force=force)]
+            return [
+                str(p) for p in pending_dictionary_files(conn, config.dictionary_dir(), force=force)
+            ]
 
     @task(outlets=[REF_DICTIONARIES], map_index_template="{{ dictionary_file }}")
     def load_dictionary(path: str) -> dict:
@@ -83,7 +86,8 @@ def load_dictionaries():
                 f"{result.file_name} loaded with no change ({result.unchanged} rows unchanged)"
             )
         context["outlet_events"][REF_DICTIONARIES].extra = {
-            "dictionary": result.dictionary, "load_id": result.load_id,
+            "dictionary": result.dictionary,
+            "load_id": result.load_id,
         }
         return result.as_dict()
 

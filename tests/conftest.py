@@ -52,8 +52,9 @@ def warehouse(pg_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         admin.execute(f"CREATE DATABASE {name}")
     from estat.warehouse import embedded
 
-    monkeypatch.setenv("AIRFLOW_CONN_ESTAT_WAREHOUSE",
-                       embedded.connection_json(pg_server, database=name))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_ESTAT_WAREHOUSE", embedded.connection_json(pg_server, database=name)
+    )
     yield pg_server.get_uri(database=name)
     with psycopg.connect(pg_server.get_uri(), autocommit=True) as admin:
         admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
@@ -75,6 +76,9 @@ def airflow_db() -> Path:
     """The throwaway Airflow home with its SQLite metadata database created."""
     subprocess.run(
         [sys.executable, "-m", "airflow", "db", "migrate"],
-        check=True, capture_output=True, env=os.environ.copy(), timeout=600,
+        check=True,
+        capture_output=True,
+        env=os.environ.copy(),
+        timeout=600,
     )
     return _AIRFLOW_HOME

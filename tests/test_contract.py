@@ -16,34 +16,66 @@ from estat.contract import (
 # (field, length, mandatory) for every table of Appendix 2, as the contract lists them.
 EXPECTED_FIELDS = {
     "M_EMIGRANT": [
-        ("CODE", 13, True), ("GSID", 13, True), ("POSITION", 100, False), ("TYPE", 1, True),
-        ("IIN", 12, True), ("FIO", 50, True), ("BIRTHDAY", 8, True), ("SEX", 1, True),
-        ("CITIZ", 9, True), ("NATION", 9, False), ("OUCIT", 9, False), ("OLDCIT", 9, False),
-        ("MARITAL", 3, False), ("PROF", 300, False), ("CONVICT", 1, False),
+        ("CODE", 13, True),
+        ("GSID", 13, True),
+        ("POSITION", 100, False),
+        ("TYPE", 1, True),
+        ("IIN", 12, True),
+        ("FIO", 50, True),
+        ("BIRTHDAY", 8, True),
+        ("SEX", 1, True),
+        ("CITIZ", 9, True),
+        ("NATION", 9, False),
+        ("OUCIT", 9, False),
+        ("OLDCIT", 9, False),
+        ("MARITAL", 3, False),
+        ("PROF", 300, False),
+        ("CONVICT", 1, False),
     ],
     "MC_PASSPORT": [
-        ("CODE", 13, True), ("EMCODE", 13, True), ("GSID", 13, False), ("CITIZEN", 9, False),
-        ("PTYPE", 3, True), ("PNUM", 15, True), ("PSERIA", 15, False), ("GIVEDATE", 10, False),
+        ("CODE", 13, True),
+        ("EMCODE", 13, True),
+        ("GSID", 13, False),
+        ("CITIZEN", 9, False),
+        ("PTYPE", 3, True),
+        ("PNUM", 15, True),
+        ("PSERIA", 15, False),
+        ("GIVEDATE", 10, False),
         ("ENDDATE", 10, False),
     ],
     "MC_EMLABOR": [
-        ("CODE", 13, True), ("EMCODE", 13, True), ("FIRMA", 100, True), ("STDATE", 8, False),
+        ("CODE", 13, True),
+        ("EMCODE", 13, True),
+        ("FIRMA", 100, True),
+        ("STDATE", 8, False),
         ("ENDATE", 8, False),
     ],
     "MC_EMCHILDS": [
-        ("CODE", 13, True), ("IIN", 12, False), ("EMCODE", 13, True), ("FIO", 50, True),
-        ("BIRTHYEAR", 4, False), ("CITIZEN", 9, False), ("PNUM", 15, False),
-        ("PSERIA", 15, False), ("GIVEDATE", 10, False), ("ENDDATE", 10, False),
+        ("CODE", 13, True),
+        ("IIN", 12, False),
+        ("EMCODE", 13, True),
+        ("FIO", 50, True),
+        ("BIRTHYEAR", 4, False),
+        ("CITIZEN", 9, False),
+        ("PNUM", 15, False),
+        ("PSERIA", 15, False),
+        ("GIVEDATE", 10, False),
+        ("ENDDATE", 10, False),
     ],
     "L_EM2TR": [("EMCODE", 13, True), ("TRCODE", 9, True)],
 }
 
 EXPECTED_CODE_FIELDS = {
-    ("M_EMIGRANT", "POSITION"): "F_POSITION", ("M_EMIGRANT", "CITIZ"): "T_CITIZEN",
-    ("M_EMIGRANT", "NATION"): "F_NATION", ("M_EMIGRANT", "OUCIT"): "T_CITIZEN",
-    ("M_EMIGRANT", "OLDCIT"): "T_CITIZEN", ("M_EMIGRANT", "MARITAL"): "F_MARITAL",
-    ("MC_PASSPORT", "CITIZEN"): "T_CITIZEN", ("MC_PASSPORT", "PTYPE"): "F_PASSTYPE",
-    ("MC_EMCHILDS", "CITIZEN"): "T_CITIZEN", ("L_EM2TR", "TRCODE"): "F_TRAINING",
+    ("M_EMIGRANT", "POSITION"): "F_POSITION",
+    ("M_EMIGRANT", "CITIZ"): "T_CITIZEN",
+    ("M_EMIGRANT", "NATION"): "F_NATION",
+    ("M_EMIGRANT", "OUCIT"): "T_CITIZEN",
+    ("M_EMIGRANT", "OLDCIT"): "T_CITIZEN",
+    ("M_EMIGRANT", "MARITAL"): "F_MARITAL",
+    ("MC_PASSPORT", "CITIZEN"): "T_CITIZEN",
+    ("MC_PASSPORT", "PTYPE"): "F_PASSTYPE",
+    ("MC_EMCHILDS", "CITIZEN"): "T_CITIZEN",
+    ("L_EM2TR", "TRCODE"): "F_TRAINING",
 }
 
 
@@ -58,9 +90,7 @@ def test_immigrant_table_is_the_emigrant_table_but_for_the_iin() -> None:
     emigrant, immigrant = TABLES["M_EMIGRANT"], TABLES["M_IMMIGRANT"]
 
     assert emigrant.field_names == immigrant.field_names
-    differing = [
-        f.name for f, g in zip(emigrant.fields, immigrant.fields, strict=True) if f != g
-    ]
+    differing = [f.name for f, g in zip(emigrant.fields, immigrant.fields, strict=True) if f != g]
     assert differing == ["IIN"]
     assert immigrant.field("IIN").required is False
 
@@ -104,8 +134,15 @@ def test_kinds_hold_their_main_table_and_the_child_tables() -> None:
 
 def test_dictionaries_of_appendix_one() -> None:
     assert list(DICTIONARIES) == [
-        "T_CITIZEN", "F_NATION", "F_MARITAL", "F_TRAINING", "F_POSITION", "F_PASSTYPE",
-        "F_COORDSTATE", "F_IMMDECIS", "F_PMJDECIS",
+        "T_CITIZEN",
+        "F_NATION",
+        "F_MARITAL",
+        "F_TRAINING",
+        "F_POSITION",
+        "F_PASSTYPE",
+        "F_COORDSTATE",
+        "F_IMMDECIS",
+        "F_PMJDECIS",
     ]
     tree = DICTIONARIES["T_CITIZEN"]
     assert tree.tree

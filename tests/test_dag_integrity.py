@@ -59,7 +59,11 @@ def parse_dags() -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
     result = subprocess.run(
         [sys.executable, "-c", PARSE_SCRIPT, str(DAGS_DIR)],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -66,12 +66,19 @@ def test_a_reload_of_the_same_files_changes_nothing(conn) -> None:
 
 def test_a_new_version_updates_adds_and_keeps_what_disappeared(conn, tmp_path: Path) -> None:
     first = load_dictionary_file(
-        conn, write_marital(tmp_path, "(1,'Женат','Үйленген',1)", "(2,'Холост',NULL,1)",
-                            "(3,'Вдовец','Жесір',1)")
+        conn,
+        write_marital(
+            tmp_path, "(1,'Женат','Үйленген',1)", "(2,'Холост',NULL,1)", "(3,'Вдовец','Жесір',1)"
+        ),
     )
     second = load_dictionary_file(
-        conn, write_marital(tmp_path, "(1,'Женат (замужем)','Үйленген',1)",
-                            "(3,'Вдовец','Жесір',1)", "(4,'Разведен','Ажырасқан',1)")
+        conn,
+        write_marital(
+            tmp_path,
+            "(1,'Женат (замужем)','Үйленген',1)",
+            "(3,'Вдовец','Жесір',1)",
+            "(4,'Разведен','Ажырасқан',1)",
+        ),
     )
 
     assert (second.added, second.changed, second.unchanged, second.withdrawn) == (1, 1, 1, 1)
@@ -86,7 +93,8 @@ def test_a_new_version_updates_adds_and_keeps_what_disappeared(conn, tmp_path: P
     ]
     changes = conn.execute(
         "SELECT code, change, before ->> 'name', after ->> 'name' FROM ops.dictionary_change "
-        "WHERE load_id = %s ORDER BY code", (second.load_id,)
+        "WHERE load_id = %s ORDER BY code",
+        (second.load_id,),
     ).fetchall()
     assert changes == [
         (1, "changed", "Женат", "Женат (замужем)"),
@@ -95,13 +103,19 @@ def test_a_new_version_updates_adds_and_keeps_what_disappeared(conn, tmp_path: P
     ]
 
     third = load_dictionary_file(
-        conn, write_marital(tmp_path, "(1,'Женат (замужем)','Үйленген',1)", "(2,'Холост',NULL,1)",
-                            "(3,'Вдовец','Жесір',1)", "(4,'Разведен','Ажырасқан',1)")
+        conn,
+        write_marital(
+            tmp_path,
+            "(1,'Женат (замужем)','Үйленген',1)",
+            "(2,'Холост',NULL,1)",
+            "(3,'Вдовец','Жесір',1)",
+            "(4,'Разведен','Ажырасқан',1)",
+        ),
     )
     assert (third.added, third.changed, third.withdrawn) == (0, 1, 0)
-    assert conn.execute(
-        "SELECT withdrawn_by FROM ref.f_marital WHERE code = 2"
-    ).fetchone() == (None,)
+    assert conn.execute("SELECT withdrawn_by FROM ref.f_marital WHERE code = 2").fetchone() == (
+        None,
+    )
     assert conn.execute(
         "SELECT change FROM ops.dictionary_change WHERE load_id = %s", (third.load_id,)
     ).fetchall() == [("restored",)]

@@ -55,14 +55,15 @@ def test_loads_every_dictionary_then_finds_nothing_to_do(
     assert second.state == "success"
     # Nothing changed, so nothing is loaded: the mapped task has no instance to run.
     assert [s for (t, _), s in task_states(second).items() if t == "load_dictionary"] in (
-        [], ["skipped"],
+        [],
+        ["skipped"],
     )
     assert len(ledger(warehouse)) == len(DICTIONARIES)
 
     forced = dag.test(run_conf={"force": True})
 
     assert forced.state == "success"
-    reloads = ledger(warehouse)[len(DICTIONARIES):]
+    reloads = ledger(warehouse)[len(DICTIONARIES) :]
     assert len(reloads) == len(DICTIONARIES)
     assert all(added == changed == 0 for _, _, added, changed, _ in reloads)
 

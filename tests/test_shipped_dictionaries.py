@@ -30,8 +30,13 @@ def test_countries_form_a_tree_of_regions_and_iso_countries() -> None:
     # ISO 3166-1 has 249 countries and territories.
     assert len(countries) == 249
     assert by_shifr["KAZ"] == {
-        "CODE": 398, "CODEPAR": 142, "NAME": "Казахстан", "KZNAME": "Қазақстан", "LEV": 2,
-        "SHIFR": "KAZ", "EXIST": 1,
+        "CODE": 398,
+        "CODEPAR": 142,
+        "NAME": "Казахстан",
+        "KZNAME": "Қазақстан",
+        "LEV": 2,
+        "SHIFR": "KAZ",
+        "EXIST": 1,
     }
     assert by_shifr["SUN"]["EXIST"] == 0
     assert by_shifr["SUN"]["CODE"] == 810

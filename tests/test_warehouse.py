@@ -46,7 +46,8 @@ def test_ref_tables_agree_with_the_contract(conn, name: str) -> None:
 
 def test_no_ref_table_outside_the_contract(conn) -> None:
     tables = {
-        t for (t,) in conn.execute(
+        t
+        for (t,) in conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'ref'"
         )
     }

@@ -142,8 +142,13 @@ def apply_version(
             VALUES (%s, %s, %s, 'loaded', %s, %s)
             RETURNING load_id
             """,
-            (dictionary.name, version.file_name, version.sha256,
-             started_at or datetime.now(UTC), len(incoming)),
+            (
+                dictionary.name,
+                version.file_name,
+                version.sha256,
+                started_at or datetime.now(UTC),
+                len(incoming),
+            ),
         ).fetchone()
 
         cursor = conn.cursor(row_factory=psycopg.rows.dict_row)
@@ -188,9 +193,14 @@ def apply_version(
             "INSERT INTO ops.dictionary_change (load_id, dictionary, code, change, before, after)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
             [
-                (load_id, dictionary.name, code, change,
-                 None if before is None else Jsonb(before),
-                 None if after is None else Jsonb(after))
+                (
+                    load_id,
+                    dictionary.name,
+                    code,
+                    change,
+                    None if before is None else Jsonb(before),
+                    None if after is None else Jsonb(after),
+                )
                 for code, change, before, after in [*changes, *withdrawn]
             ],
         )
@@ -218,10 +228,15 @@ def apply_version(
         )
 
     log.info(
-        "loaded %s from %s (load %d): %d rows, %d added, %d changed, %d unchanged, "
-        "%d withdrawn",
-        dictionary.name, version.file_name, load_id, result.rows_in_file, result.added,
-        result.changed, result.unchanged, result.withdrawn,
+        "loaded %s from %s (load %d): %d rows, %d added, %d changed, %d unchanged, %d withdrawn",
+        dictionary.name,
+        version.file_name,
+        load_id,
+        result.rows_in_file,
+        result.added,
+        result.changed,
+        result.unchanged,
+        result.withdrawn,
     )
     return result
 

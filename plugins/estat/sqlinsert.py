@@ -222,9 +222,7 @@ class _Statements:
 # --- values -------------------------------------------------------------------------------
 
 
-def _value(
-    column: DictionaryColumn, token: _Token, dictionary: Dictionary, path: Path
-) -> Value:
+def _value(column: DictionaryColumn, token: _Token, dictionary: Dictionary, path: Path) -> Value:
     def refuse(reason: str) -> DictionaryFileError:
         return DictionaryFileError(path, f"column {column.name}: {reason}", token.line)
 
@@ -270,9 +268,7 @@ def _row(
     if missing:
         raise DictionaryFileError(path, f"missing mandatory column {', '.join(missing)}", line)
     if len(values) != len(names):
-        raise DictionaryFileError(
-            path, f"{len(names)} columns but {len(values)} values", line
-        )
+        raise DictionaryFileError(path, f"{len(names)} columns but {len(values)} values", line)
 
     row: dict[str, Value] = {c.name: None for c in dictionary.columns}
     for name, token in zip(names, values, strict=True):

@@ -18,9 +18,19 @@ log = logging.getLogger(__name__)
 
 # Connection extras that are psycopg connection parameters (sslmode and friends).
 _LIBPQ_EXTRAS = {
-    "sslmode", "sslcert", "sslkey", "sslrootcert", "sslcrl", "connect_timeout",
-    "application_name", "options", "target_session_attrs", "keepalives",
-    "keepalives_idle", "keepalives_interval", "keepalives_count",
+    "sslmode",
+    "sslcert",
+    "sslkey",
+    "sslrootcert",
+    "sslcrl",
+    "connect_timeout",
+    "application_name",
+    "options",
+    "target_session_attrs",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
 }
 
 _embedded_server = None  # kept referenced so the embedded server lives as long as we do
@@ -46,8 +56,9 @@ def warehouse_conninfo() -> str:
         from estat.warehouse import embedded
 
         if _embedded_server is None:
-            log.info("no %s connection is configured: using the embedded warehouse",
-                     WAREHOUSE_CONN_ID)
+            log.info(
+                "no %s connection is configured: using the embedded warehouse", WAREHOUSE_CONN_ID
+            )
             _embedded_server = embedded.start()
         return _embedded_server.get_uri()
 
@@ -58,9 +69,7 @@ def warehouse_conninfo() -> str:
         "user": connection.login,
         "password": connection.password,
     }
-    parameters.update(
-        {k: v for k, v in connection.extra_dejson.items() if k in _LIBPQ_EXTRAS}
-    )
+    parameters.update({k: v for k, v in connection.extra_dejson.items() if k in _LIBPQ_EXTRAS})
     return psycopg.conninfo.make_conninfo(
         **{k: str(v) for k, v in parameters.items() if v not in (None, "")}
     )

@@ -15,7 +15,9 @@ from estat.contract import DICTIONARIES, ColumnType, Dictionary, DictionaryColum
 REF_BOOKKEEPING_COLUMNS: tuple[tuple[str, str, bool, str], ...] = (
     ("loaded_by", "bigint", False, "the dictionary load that last added or changed the row"),
     (
-        "withdrawn_by", "bigint", True,
+        "withdrawn_by",
+        "bigint",
+        True,
         "the dictionary load whose file no longer held this code (the code is kept)",
     ),
 )
@@ -53,9 +55,7 @@ def ref_table_ddl(dictionary: Dictionary) -> str:
         lines.append(definition)
     for name, sql_type, nullable, _ in REF_BOOKKEEPING_COLUMNS:
         constraint = "" if nullable else " NOT NULL"
-        lines.append(
-            f"    {name} {sql_type}{constraint} REFERENCES ops.dictionary_load (load_id)"
-        )
+        lines.append(f"    {name} {sql_type}{constraint} REFERENCES ops.dictionary_load (load_id)")
 
     statements = [f"CREATE TABLE {table} (\n" + ",\n".join(lines) + "\n);"]
     statements.append(
@@ -64,9 +64,7 @@ def ref_table_ddl(dictionary: Dictionary) -> str:
     )
     for column in dictionary.columns:
         meaning = f"{column.meaning_en} ({column.meaning_kk})"
-        statements.append(
-            f"COMMENT ON COLUMN {table}.{column.name.lower()} IS {_quote(meaning)};"
-        )
+        statements.append(f"COMMENT ON COLUMN {table}.{column.name.lower()} IS {_quote(meaning)};")
     for name, _, _, meaning in REF_BOOKKEEPING_COLUMNS:
         statements.append(f"COMMENT ON COLUMN {table}.{name} IS {_quote(meaning)};")
     return "\n".join(statements)

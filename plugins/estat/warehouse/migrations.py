@@ -73,9 +73,7 @@ def migrate(conn: psycopg.Connection) -> list[int]:
             )
             """
         )
-        applied = dict(
-            conn.execute("SELECT version, sha256 FROM ops.schema_migration").fetchall()
-        )
+        applied = dict(conn.execute("SELECT version, sha256 FROM ops.schema_migration").fetchall())
         newer = sorted(set(applied) - {m.version for m in migrations})
         if newer:
             raise MigrationError(
@@ -93,8 +91,7 @@ def migrate(conn: psycopg.Connection) -> list[int]:
             with conn.transaction():
                 conn.execute(migration.sql)
                 conn.execute(
-                    "INSERT INTO ops.schema_migration (version, name, sha256) "
-                    "VALUES (%s, %s, %s)",
+                    "INSERT INTO ops.schema_migration (version, name, sha256) VALUES (%s, %s, %s)",
                     (migration.version, migration.name, migration.sha256),
                 )
             log.info("applied warehouse migration V%03d %s", migration.version, migration.name)
