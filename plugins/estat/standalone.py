@@ -121,7 +121,7 @@ def run(port: int = 8080, startup_timeout: float = 300) -> int:
     from estat.warehouse.migrations import migrate
 
     warehouse_connection = None
-    if connection._airflow_connection() is None:
+    if connection.configured_connection() is None:
         server = embedded.start()
         warehouse_connection = embedded.connection_json(server)
         os.environ["AIRFLOW_CONN_ESTAT_WAREHOUSE"] = warehouse_connection

@@ -36,7 +36,7 @@ _LIBPQ_EXTRAS = {
 _embedded_server = None  # kept referenced so the embedded server lives as long as we do
 
 
-def _airflow_connection():
+def configured_connection():
     """The configured ``estat_warehouse`` connection, or None when there is none."""
     from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
@@ -51,7 +51,7 @@ def warehouse_conninfo() -> str:
     """A libpq connection string for the warehouse (no secret is ever logged)."""
     global _embedded_server
 
-    connection = _airflow_connection()
+    connection = configured_connection()
     if connection is None:
         from estat.warehouse import embedded
 
