@@ -37,6 +37,8 @@ def airflow_environment(port: int, warehouse_connection: str | None) -> dict[str
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__API__PORT": str(port),
+            # A local run serves this machine only: the warehouse holds personal data.
+            "AIRFLOW__API__HOST": "127.0.0.1",
             # Task processes report to the API server: it must be the one on our port.
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
             # standalone starts its components as `airflow ...` found on PATH.
