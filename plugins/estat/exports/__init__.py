@@ -1,0 +1,1 @@
+"""Burkit-MO export files: reading, checking, loading and filing them away."""
