@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from estat.contract import DICTIONARIES
-from estat.warehouse.ddl import REF_BOOKKEEPING_COLUMNS, ref_column_type
+from estat.contract import DICTIONARIES, TABLES
+from estat.warehouse.ddl import (
+    REF_BOOKKEEPING_COLUMNS,
+    burkit_column_type,
+    burkit_key,
+    burkit_table_name,
+    ref_column_type,
+)
 from estat.warehouse.migrations import MigrationError, available_migrations, migrate
 
 
@@ -67,3 +73,53 @@ def test_a_newer_warehouse_stops_the_run(conn) -> None:
 
     with pytest.raises(MigrationError, match=r"migrations \[999\] that this code does not know"):
         migrate(conn)
+
+
+def _pg_type(sql_type: str) -> tuple[str, int | None]:
+    """information_schema's name and length for a type as the DDL spells it."""
+    names = {"character varying": "character varying", "character": "character"}
+    for prefix, name in names.items():
+        if sql_type.startswith(prefix + "("):
+            return name, int(sql_type[len(prefix) + 1 : -1])
+    return sql_type, None
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_burkit_tables_agree_with_the_contract(conn, name: str) -> None:
+    table = TABLES[name]
+    rows = conn.execute(
+        """
+        SELECT column_name, data_type, character_maximum_length, is_nullable = 'YES'
+        FROM information_schema.columns
+        WHERE table_schema = 'burkit' AND table_name = %s
+        ORDER BY ordinal_position
+        """,
+        (name.lower(),),
+    ).fetchall()
+    key = burkit_key(table)
+
+    expected = [] if table.main else [("kind", "text", None, False)]
+    for field in table.fields:
+        nullable = not field.required and field.name.lower() not in key
+        expected.append((field.name.lower(), *_pg_type(burkit_column_type(field)), nullable))
+    expected += [("file_id", "bigint", None, False), ("row_number", "integer", None, False)]
+    assert rows == expected
+
+
+def test_every_burkit_table_is_keyed_on_kind_and_code(conn) -> None:
+    keys = dict(
+        conn.execute(
+            """
+            SELECT c.conrelid::regclass::text, array_agg(a.attname ORDER BY k.ordinality)
+            FROM pg_constraint AS c
+            CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k (attnum, ordinality)
+            JOIN pg_attribute AS a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+            WHERE c.contype = 'p' AND c.connamespace = 'burkit'::regnamespace
+            GROUP BY 1
+            """
+        ).fetchall()
+    )
+
+    assert keys == {burkit_table_name(t): list(burkit_key(t)) for t in TABLES.values()}
+    assert keys["burkit.mc_passport"] == ["kind", "code"]
+    assert keys["burkit.l_em2tr"] == ["kind", "emcode", "trcode"]

@@ -8,7 +8,16 @@ warehouse with it, so a change of the contract without a migration fails the bui
 
 from __future__ import annotations
 
-from estat.contract import DICTIONARIES, ColumnType, Dictionary, DictionaryColumn
+from estat.contract import (
+    DICTIONARIES,
+    TABLES,
+    ColumnType,
+    Dictionary,
+    DictionaryColumn,
+    Field,
+    Rule,
+    Table,
+)
 
 # Bookkeeping columns every ref table carries after the dictionary's own:
 # (name, type, nullable, meaning).
@@ -73,3 +82,78 @@ def ref_table_ddl(dictionary: Dictionary) -> str:
 def contract_ddl() -> str:
     """Every ref table the contract implies, in dictionary order."""
     return "\n\n".join(ref_table_ddl(d) for d in DICTIONARIES.values()) + "\n"
+
+
+# --- the loaded export tables (schema burkit) ----------------------------------------------
+
+# Columns every burkit table carries after the contract's fields: (name, type, meaning).
+BURKIT_BOOKKEEPING_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("file_id", "bigint NOT NULL REFERENCES ops.export_file (file_id)", "the export file"),
+    ("row_number", "integer NOT NULL", "the row's position in its table in that file"),
+)
+
+
+def burkit_column_type(field: Field) -> str:
+    """The PostgreSQL type a contract field is loaded as."""
+    match field.rule:
+        case Rule.DATE:
+            return "date"
+        case Rule.YEAR | Rule.SEX | Rule.FLAG:
+            return "smallint"
+        case Rule.CODE:
+            return "integer"
+        case Rule.IIN:
+            return "character(12)"
+        case Rule.MIGRATION_TYPE:
+            return "character(1)"
+        case _:
+            # Identifiers stay text: they may start with zeros.
+            return f"character varying({field.length})"
+
+
+def burkit_table_name(table: Table) -> str:
+    return f"burkit.{table.name.lower()}"
+
+
+def burkit_key(table: Table) -> tuple[str, ...]:
+    """The columns a loaded row is merged on: kind and CODE (L_EM2TR has no CODE)."""
+    kind = () if table.main else ("kind",)
+    if "CODE" in table.field_names:
+        return (*kind, "code")
+    return (*kind, "emcode", "trcode")
+
+
+def burkit_table_ddl(table: Table) -> str:
+    """CREATE TABLE (with comments) for one contract table in schema ``burkit``."""
+    name = burkit_table_name(table)
+    lines = []
+    if not table.main:
+        lines.append("    kind text NOT NULL CHECK (kind IN ('EMIGRANT', 'IMMIGRANT'))")
+    for field in table.fields:
+        constraint = " NOT NULL" if field.required else ""
+        lines.append(f"    {field.name.lower()} {burkit_column_type(field)}{constraint}")
+    lines.extend(f"    {column} {sql_type}" for column, sql_type, _ in BURKIT_BOOKKEEPING_COLUMNS)
+    lines.append(f"    PRIMARY KEY ({', '.join(burkit_key(table))})")
+
+    statements = [f"CREATE TABLE {name} (\n" + ",\n".join(lines) + "\n);"]
+    if not table.main:
+        statements.append(f"CREATE INDEX {table.name.lower()}_by_person ON {name} (kind, emcode);")
+    statements.append(
+        f"COMMENT ON TABLE {name} IS "
+        f"{_quote(f'{table.name}: {table.meaning_en} ({table.meaning_kk})')};"
+    )
+    if not table.main:
+        statements.append(
+            f"COMMENT ON COLUMN {name}.kind IS 'the kind of export file: EMIGRANT or IMMIGRANT';"
+        )
+    for field in table.fields:
+        meaning = f"{field.meaning_en} ({field.meaning_kk})"
+        statements.append(f"COMMENT ON COLUMN {name}.{field.name.lower()} IS {_quote(meaning)};")
+    for column, _, meaning in BURKIT_BOOKKEEPING_COLUMNS:
+        statements.append(f"COMMENT ON COLUMN {name}.{column} IS {_quote(meaning)};")
+    return "\n".join(statements)
+
+
+def burkit_ddl() -> str:
+    """Every burkit table the contract implies, in contract order."""
+    return "\n\n".join(burkit_table_ddl(t) for t in TABLES.values()) + "\n"
