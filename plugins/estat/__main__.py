@@ -3,7 +3,8 @@
 Commands:
   migrate             bring the warehouse schema up to date
   load-dictionaries   load the changed dictionary files of ESTAT_DICTIONARY_DIR
-  ddl                 print the ref tables the exchange contract implies
+  ddl                 print the ref and burkit tables the exchange contract implies
+  suites              store the expectation suites the contract implies in great_expectations/
   run                 the whole pipeline locally: warehouse, dictionaries, Airflow
 """
 
@@ -47,9 +48,18 @@ def _load_dictionaries(args: argparse.Namespace) -> int:
 
 
 def _ddl(_: argparse.Namespace) -> int:
-    from estat.warehouse.ddl import contract_ddl
+    from estat.warehouse.ddl import burkit_ddl, contract_ddl
 
-    print(contract_ddl(), end="")
+    print(contract_ddl(), end="\n")
+    print(burkit_ddl(), end="")
+    return 0
+
+
+def _suites(_: argparse.Namespace) -> int:
+    from estat.exports.suites import gx_project_dir, write_suites
+
+    names = write_suites()
+    print(f"stored {len(names)} suites in {gx_project_dir()}: {', '.join(names)}")
     return 0
 
 
@@ -71,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--force", action="store_true", help="reload files that did not change")
     load.set_defaults(handler=_load_dictionaries)
     commands.add_parser("ddl").set_defaults(handler=_ddl)
+    commands.add_parser("suites").set_defaults(handler=_suites)
     run = commands.add_parser("run")
     run.add_argument("--port", type=int, default=8080)
     run.set_defaults(handler=_run)
