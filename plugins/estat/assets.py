@@ -1,8 +1,11 @@
-"""The Airflow assets the pipeline's DAGs produce and consume."""
+"""The Airflow assets the pipeline's DAGs announce and wait for."""
 
 from __future__ import annotations
 
 from airflow.sdk import Asset
 
-# Updated whenever a dictionary load adds, changes or withdraws a code in schema ref.
+# Updated whenever a dictionary load changes rows of the warehouse's ref schema.
 REF_DICTIONARIES = Asset(name="estat_ref_dictionaries", uri="estat://warehouse/ref")
+
+# Updated whenever an export file's rows are loaded into the warehouse's burkit schema.
+BURKIT_EXPORTS = Asset(name="estat_burkit_exports", uri="estat://warehouse/burkit")

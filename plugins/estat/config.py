@@ -8,6 +8,26 @@ needed (not at import), so that tests and deployments can set it late:
 ``ESTAT_STATE_DIR``
     local state the project keeps for itself: the embedded warehouse's data, the local
     Airflow home of ``make run`` (default ``.estat``, ignored by git).
+``ESTAT_LANDING_DIR``
+    where Burkit-MO writes its export files, and where they wait until ingested (default
+    ``data/landing``).
+``ESTAT_ARCHIVE_DIR``
+    where the original bytes of every loaded (or duplicate) export file are filed away
+    (default ``data/archive``).
+``ESTAT_QUARANTINE_DIR``
+    where refused export files go, each with a ``.report.json`` beside it (default
+    ``data/quarantine``).
+``ESTAT_MEDIA_DIR``
+    where removable media are mounted, the default path of the media import (default
+    ``data/media``).
+``ESTAT_SETTLE_SECONDS``
+    how long a landed file's size and time must stay unchanged before it is read
+    (default 10).
+``ESTAT_INCOMPLETE_AFTER_SECONDS``
+    how long a file whose root element is not yet closed may stay unchanged before it is
+    taken in anyway, to be refused as truncated (default 3600).
+``ESTAT_MAX_REJECTED_SHARE``
+    the share of rejected persons above which a whole file is refused (default 0.05).
 ``AIRFLOW_CONN_ESTAT_WAREHOUSE``
     the warehouse, as the Airflow connection ``estat_warehouse`` (any way Airflow defines
     connections works). Without it an embedded PostgreSQL is started under the state dir.
@@ -41,3 +61,47 @@ def state_dir() -> Path:
 
 def embedded_warehouse_dir() -> Path:
     return state_dir() / "warehouse"
+
+
+def landing_dir() -> Path:
+    return _directory("ESTAT_LANDING_DIR", "data/landing")
+
+
+def archive_dir() -> Path:
+    return _directory("ESTAT_ARCHIVE_DIR", "data/archive")
+
+
+def quarantine_dir() -> Path:
+    return _directory("ESTAT_QUARANTINE_DIR", "data/quarantine")
+
+
+def media_dir() -> Path:
+    return _directory("ESTAT_MEDIA_DIR", "data/media")
+
+
+def _number(variable: str, default: float) -> float:
+    text = os.environ.get(variable)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{variable} must be a number, not {text!r}") from None
+    if value < 0:
+        raise ValueError(f"{variable} must not be negative")
+    return value
+
+
+def settle_seconds() -> float:
+    return _number("ESTAT_SETTLE_SECONDS", 10)
+
+
+def incomplete_after_seconds() -> float:
+    return _number("ESTAT_INCOMPLETE_AFTER_SECONDS", 3600)
+
+
+def max_rejected_share() -> float:
+    share = _number("ESTAT_MAX_REJECTED_SHARE", 0.05)
+    if share > 1:
+        raise ValueError("ESTAT_MAX_REJECTED_SHARE is a share: between 0 and 1")
+    return share

@@ -155,7 +155,7 @@ def check_export(export: Export, ref_codes: RefCodes) -> ExportCheck:
                 field=meta.get("field"),
                 severity=_severity(config),
                 success=bool(item.success),
-                element_count=item.result.get("element_count"),
+                element_count=_element_count(item.result),
                 unexpected_count=item.result.get("unexpected_count"),
             )
             check.outcomes.append(outcome)
@@ -176,6 +176,12 @@ def check_export(export: Export, ref_codes: RefCodes) -> ExportCheck:
 
     _cascade(export, check, main_name)
     return check
+
+
+def _element_count(result: dict) -> int | None:
+    # Table expectations (the row count) report what they saw as the observed value.
+    counted = result.get("element_count", result.get("observed_value"))
+    return counted if isinstance(counted, int) else None
 
 
 def _severity(config) -> str:
