@@ -63,6 +63,10 @@ def test_make_run_comes_up_healthy_and_stops_everything(tmp_path: Path) -> None:
         "AIRFLOW_HOME": str(tmp_path / "airflow"),
         "PYTHONPATH": str(ROOT / "plugins"),
         "ESTAT_QUIET": "1",
+        "ESTAT_LANDING_DIR": str(tmp_path / "data" / "landing"),
+        "ESTAT_ARCHIVE_DIR": str(tmp_path / "data" / "archive"),
+        "ESTAT_QUARANTINE_DIR": str(tmp_path / "data" / "quarantine"),
+        "ESTAT_SETTLE_SECONDS": "2",
     }
     env.pop("AIRFLOW_CONN_ESTAT_WAREHOUSE", None)
     log = (tmp_path / "run.log").open("w")
@@ -81,7 +85,7 @@ def test_make_run_comes_up_healthy_and_stops_everything(tmp_path: Path) -> None:
         dags = wait_for(
             lambda: {d["dag_id"] for d in api_get(port, "/api/v2/dags", token)["dags"]}, 120
         )
-        assert "load_dictionaries" in dags
+        assert {"load_dictionaries", "ingest_burkit_exports", "import_electronic_media"} <= dags
         assert api_get(port, "/api/v2/importErrors", token)["total_entries"] == 0
 
         # The runner loaded the dictionaries into its embedded warehouse before Airflow.
@@ -89,6 +93,17 @@ def test_make_run_comes_up_healthy_and_stops_everything(tmp_path: Path) -> None:
         assert "dictionaries: 9 loaded, 0 refused" in output
         started = psutil.Process(process.pid).children(recursive=True)
         assert any("airflow" in " ".join(p.cmdline()) for p in started)
+
+        # The sample exports it dropped are ingested by the scheduler, without a trigger.
+        assert "sample exports: 3 files" in output
+        runs_path = "/api/v2/dags/ingest_burkit_exports/dagRuns?state=success"
+        succeeded = wait_for(lambda: api_get(port, runs_path, token)["total_entries"], 240, 5)
+        assert succeeded, (tmp_path / "run.log").read_text()[-4000:]
+        archive = tmp_path / "data" / "archive"
+        assert sorted(p.name for p in archive.iterdir()) == sorted(
+            line for line in (tmp_path / "state" / "samples-dropped").read_text().split()
+        )
+        assert list((tmp_path / "data" / "landing").iterdir()) == []
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(120)

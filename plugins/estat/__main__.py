@@ -5,6 +5,8 @@ Commands:
   load-dictionaries   load the changed dictionary files of ESTAT_DICTIONARY_DIR
   ddl                 print the ref and burkit tables the exchange contract implies
   suites              store the expectation suites the contract implies in great_expectations/
+  generate            write a synthetic export file (the test data generator)
+  samples             write the sample export files into a directory (default: landing)
   run                 the whole pipeline locally: warehouse, dictionaries, Airflow
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from estat import config
 
@@ -63,10 +66,44 @@ def _suites(_: argparse.Namespace) -> int:
     return 0
 
 
+def _generate(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from estat.generator import export_file_name, write_export
+
+    period_end = date.fromisoformat(args.period_end)
+    path = Path(args.into) / export_file_name(args.kind, period_end, args.seq)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    generated = write_export(
+        path,
+        kind=args.kind,
+        persons=args.persons,
+        seed=args.seed,
+        period_end=period_end,
+        seq=args.seq,
+        encoding=args.encoding,
+        faults=args.fault,
+    )
+    print(
+        f"{generated.path}: {generated.persons} persons, {generated.total_rows} rows, "
+        f"{sum(generated.rejected.values())} to be rejected"
+    )
+    return 0
+
+
+def _samples(args: argparse.Namespace) -> int:
+    from estat.generator import write_samples
+
+    directory = Path(args.into) if args.into else config.landing_dir()
+    for generated in write_samples(directory):
+        print(f"{generated.path}: {generated.persons} persons, {generated.total_rows} rows")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from estat.standalone import run
 
-    return run(port=args.port)
+    return run(port=args.port, samples=args.samples)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,8 +119,27 @@ def main(argv: list[str] | None = None) -> int:
     load.set_defaults(handler=_load_dictionaries)
     commands.add_parser("ddl").set_defaults(handler=_ddl)
     commands.add_parser("suites").set_defaults(handler=_suites)
+    generate = commands.add_parser("generate")
+    generate.add_argument("--kind", choices=["EMIGRANT", "IMMIGRANT"], default="EMIGRANT")
+    generate.add_argument("--persons", type=int, default=1000)
+    generate.add_argument("--seed", type=int, default=0)
+    generate.add_argument("--period-end", default="2026-01-31", help="YYYY-MM-DD")
+    generate.add_argument("--seq", type=int, default=1)
+    generate.add_argument("--encoding", default="UTF-8", choices=["UTF-8", "windows-1251"])
+    generate.add_argument("--fault", action="append", default=[], help="a Fault to plant")
+    generate.add_argument("--into", default=".", help="the directory to write into")
+    generate.set_defaults(handler=_generate)
+    samples = commands.add_parser("samples")
+    samples.add_argument("--into", help="the directory (default: ESTAT_LANDING_DIR)")
+    samples.set_defaults(handler=_samples)
     run = commands.add_parser("run")
     run.add_argument("--port", type=int, default=8080)
+    run.add_argument(
+        "--no-samples",
+        dest="samples",
+        action="store_false",
+        help="do not drop the sample export files into the landing directory",
+    )
     run.set_defaults(handler=_run)
 
     args = parser.parse_args(argv)

@@ -1,8 +1,9 @@
 """``make run``: the whole pipeline on one machine.
 
 Starts the embedded warehouse (unless the ``estat_warehouse`` connection is configured),
-migrates it, loads the dictionaries, then runs ``airflow standalone`` on SQLite with the
-project's DAGs and plugins, and says where the UI is and how to log in. Stopping it
+migrates it, loads the dictionaries, drops the generator's sample export files into the
+landing directory (once per state directory), then runs ``airflow standalone`` on SQLite
+with the project's DAGs and plugins, and says where the UI is and how to log in. Stopping it
 (Ctrl-C or SIGTERM) stops Airflow and then the embedded warehouse.
 """
 
@@ -116,7 +117,24 @@ def stop(process: subprocess.Popen, grace: float = 30) -> None:
     process.wait()
 
 
-def run(port: int = 8080, startup_timeout: float = 300) -> int:
+def drop_samples() -> None:
+    """Write the sample export files into the landing directory, once per state directory."""
+    from estat.generator import write_samples
+
+    marker = config.state_dir() / "samples-dropped"
+    if marker.exists():
+        return
+    written = write_samples(config.landing_dir())
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("".join(f"{g.path.name}\n" for g in written))
+    print(
+        f"sample exports: {len(written)} files in {config.landing_dir()} for "
+        "ingest_burkit_exports to pick up",
+        flush=True,
+    )
+
+
+def run(port: int = 8080, startup_timeout: float = 300, samples: bool = True) -> int:
     """Run the pipeline locally until interrupted; return the exit code."""
     from estat.dictionaries import load_dictionary_dir
     from estat.warehouse import connection, embedded
@@ -134,6 +152,8 @@ def run(port: int = 8080, startup_timeout: float = 300) -> int:
     print(f"dictionaries: {len(loads)} loaded, {len(refusals)} refused", flush=True)
     for refusal in refusals:
         print(f"  refused: {refusal}", flush=True)
+    if samples:
+        drop_samples()
 
     env = airflow_environment(port, warehouse_connection)
     airflow = Path(sys.executable).with_name("airflow")
