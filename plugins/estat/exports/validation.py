@@ -39,7 +39,12 @@ RESULT_FORMAT = {
 
 @dataclass(frozen=True)
 class RefCodes:
-    """The codes of every dictionary as loaded in ``ref``: all current ones, and the liquidated."""
+    """The codes of every dictionary as loaded in ``ref``: the valid ones, and the liquidated.
+
+    A liquidated code (``EXIST = 0``) stays valid, since a record may predate the
+    liquidation; a code withdrawn from the dictionary (its newest file no longer holds it)
+    is kept in ``ref`` for the records that point at it, but is no longer valid in a new one.
+    """
 
     codes: dict[str, frozenset[str]]
     liquidated: dict[str, frozenset[str]]
