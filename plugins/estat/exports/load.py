@@ -155,7 +155,7 @@ def quarantine_rows(
 def record_outcomes(conn: psycopg.Connection, file_id: int, check: ExportCheck) -> None:
     with conn.cursor().copy(
         "COPY ops.validation_outcome (file_id, table_name, expectation, rule, field, severity, "
-        "success, element_count, unexpected_count) FROM STDIN"
+        "success, element_count, unexpected_count, missing_count) FROM STDIN"
     ) as copy:
         for o in check.outcomes:
             copy.write_row(
@@ -169,6 +169,7 @@ def record_outcomes(conn: psycopg.Connection, file_id: int, check: ExportCheck) 
                     o.success,
                     o.element_count,
                     o.unexpected_count,
+                    o.missing_count,
                 )
             )
 

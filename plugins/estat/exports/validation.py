@@ -78,6 +78,7 @@ class Outcome:
     success: bool
     element_count: int | None
     unexpected_count: int | None
+    missing_count: int | None = None
 
 
 @dataclass
@@ -162,6 +163,7 @@ def check_export(export: Export, ref_codes: RefCodes) -> ExportCheck:
                 success=bool(item.success),
                 element_count=_element_count(item.result),
                 unexpected_count=item.result.get("unexpected_count"),
+                missing_count=item.result.get("missing_count"),
             )
             check.outcomes.append(outcome)
             if item.exception_info and item.exception_info.get("raised_exception"):
