@@ -9,3 +9,6 @@ REF_DICTIONARIES = Asset(name="estat_ref_dictionaries", uri="estat://warehouse/r
 
 # Updated whenever an export file's rows are loaded into the warehouse's burkit schema.
 BURKIT_EXPORTS = Asset(name="estat_burkit_exports", uri="estat://warehouse/burkit")
+
+# Updated whenever the statistical registers (schema registers) are refreshed.
+STATISTICAL_REGISTERS = Asset(name="estat_statistical_registers", uri="estat://warehouse/registers")

@@ -28,6 +28,9 @@ needed (not at import), so that tests and deployments can set it late:
     taken in anyway, to be refused as truncated (default 3600).
 ``ESTAT_MAX_REJECTED_SHARE``
     the share of rejected persons above which a whole file is refused (default 0.05).
+``ESTAT_PSEUDONYM_KEY``
+    the key of the registers' pseudonyms (HMAC-SHA256 of the GSID); held outside the
+    warehouse. Without it, a random key is made once in ``<state dir>/pseudonym.key``.
 ``AIRFLOW_CONN_ESTAT_WAREHOUSE``
     the warehouse, as the Airflow connection ``estat_warehouse`` (any way Airflow defines
     connections works). Without it an embedded PostgreSQL is started under the state dir.
@@ -105,3 +108,24 @@ def max_rejected_share() -> float:
     if share > 1:
         raise ValueError("ESTAT_MAX_REJECTED_SHARE is a share: between 0 and 1")
     return share
+
+
+def pseudonym_key() -> bytes:
+    """The key of the registers' pseudonyms, held outside the warehouse.
+
+    ``ESTAT_PSEUDONYM_KEY`` when set (production sets it from its secrets); otherwise the
+    local key file ``<state dir>/pseudonym.key``, made once with a random key. The same
+    key must be used for every refresh, or the pseudonyms change.
+    """
+    text = os.environ.get("ESTAT_PSEUDONYM_KEY")
+    if text:
+        return text.encode("utf-8")
+    path = state_dir() / "pseudonym.key"
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(32))
+    return path.read_text().strip().encode("utf-8")
