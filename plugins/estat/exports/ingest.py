@@ -39,7 +39,7 @@ from pathlib import Path
 import psycopg
 
 from estat import config
-from estat.exports import landing, load
+from estat.exports import docs, landing, load
 from estat.exports.reader import Export, ExportRefused, check_file_name, read_export
 from estat.exports.validation import ExportCheck, RefCodes, check_export
 
@@ -151,6 +151,7 @@ def _ingest_claimed(conn: psycopg.Connection, path: Path, sha256: str) -> Ingest
         check_file_name(path.name, export.header)
         _refuse_conflicting_package(conn, path.name, export)
         check = check_export(export, RefCodes.from_warehouse(conn))
+        docs.build_data_docs(docs.store_results(file_id, check))
         _summarise(ingestion, export, check)
         _refuse_failed_file_rules(path.name, check)
         _refuse_too_many_rejected(path.name, export, check)
