@@ -21,6 +21,9 @@ one of its records in quarantine, each with its own reasons and ``file_refused:<
 so that no record is ever lost. The refusal is in the ledger, in the log, and in the
 ``.report.json`` beside the file in the quarantine directory.
 
+Check. The suites' results (row numbers and counts, never a value) are stored in the GX
+project and its Data Docs are built for them (:mod:`estat.exports.docs`).
+
 Load. Accepted rows, rejected rows, outcomes, counts and the ledger's final status are
 written in one transaction (:mod:`estat.exports.load`); the file is filed away only after
 it commits.
