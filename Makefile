@@ -17,11 +17,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check \
 		-r requirements.txt -r requirements-dev.txt -c constraints.txt
-	@# docker-compose 1.x validates docker-compose.yaml without a Docker engine (tests use it).
-	@command -v docker-compose >/dev/null || { \
-		command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
-		&& apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; } \
-		|| echo "docker-compose is missing: install Debian's docker-compose package"
+	@# Debian packages the tests use: docker-compose 1.x validates docker-compose.yaml without a
+	@# Docker engine; chromium shows the quality report to its browser test (Playwright).
+	@missing=""; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -z "$$missing" ] || { \
+		command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } \
+		|| echo "missing:$$missing: install Debian's package(s) of that name"
 	touch $@
 
 run: install
