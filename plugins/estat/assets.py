@@ -12,3 +12,6 @@ BURKIT_EXPORTS = Asset(name="estat_burkit_exports", uri="estat://warehouse/burki
 
 # Updated whenever the statistical registers (schema registers) are refreshed.
 STATISTICAL_REGISTERS = Asset(name="estat_statistical_registers", uri="estat://warehouse/registers")
+
+# Updated whenever a change or shutdown notice is registered.
+CHANGE_NOTICES = Asset(name="estat_change_notices", uri="estat://warehouse/ops/change_notice")
