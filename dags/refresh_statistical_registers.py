@@ -54,12 +54,16 @@ def refresh_statistical_registers():
     @task
     def write_quality_report() -> list[str]:
         """Write the data-quality report pages (and rebuild the GX Data Docs index)."""
+        from estat.deadlines import today_in_almaty
+        from estat.deliveries import DeliverySchedule
         from estat.exports.docs import build_data_docs
         from estat.report import quality_report_dir, write_quality_report
         from estat.warehouse.connection import connect
 
+        # Timeliness: each period's file against when the agreed periodicity made it due.
+        due_dates = DeliverySchedule.from_environment().due_dates(today_in_almaty())
         with connect() as conn:
-            pages = write_quality_report(conn, quality_report_dir())
+            pages = write_quality_report(conn, quality_report_dir(), due_dates=due_dates)
         build_data_docs()
         return [str(p) for p in pages]
 

@@ -71,3 +71,6 @@ def test_the_registers_hold_exactly_the_sample_persons_loaded(sample_run, wareho
     pages = sorted(p.name for p in (tmp_path / "report").glob("*.html"))
     assert "index.html" in pages
     assert len(pages) == 1 + len({s.period_end for s in samples})
+    # Timeliness: January's files were due on 5 February (monthly, 5 days of grace).
+    january = (tmp_path / "report" / "period-2026-01-31.html").read_text(encoding="utf-8")
+    assert "05.02.2026" in january
