@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -18,6 +18,7 @@ from estat.notices import (
 )
 
 TODAY = date(2026, 3, 12)
+NOW = datetime(2026, 3, 12, 6, 0, tzinfo=UTC)  # 11:00 in Almaty
 
 
 def notice(**values):
@@ -49,7 +50,7 @@ def report(conn, verdict: str) -> int:
 
 
 def test_ours_open_then_sent_then_closed(conn) -> None:
-    tracked = register_notice(conn, notice(), registered_by="aigerim")
+    tracked = register_notice(conn, notice(), registered_by="aigerim", now=NOW)
 
     assert (tracked.status, tracked.due_date, tracked.owed_by) == (
         "open",
@@ -74,7 +75,7 @@ def test_ours_open_then_sent_then_closed(conn) -> None:
 
 
 def test_ours_becomes_overdue_the_day_after_the_due_date(conn) -> None:
-    tracked = register_notice(conn, notice(), registered_by="aigerim")
+    tracked = register_notice(conn, notice(), registered_by="aigerim", now=NOW)
 
     assert mark_overdue(conn, date(2026, 3, 15), by="tracker") == []
     overdue = mark_overdue(conn, date(2026, 3, 16), by="tracker")
@@ -94,7 +95,7 @@ def test_ours_becomes_overdue_the_day_after_the_due_date(conn) -> None:
 
 
 def test_a_planned_change_closes_only_with_a_passing_conformity_report(conn) -> None:
-    tracked = register_notice(conn, notice(kind="planned_change"), registered_by="aigerim")
+    tracked = register_notice(conn, notice(kind="planned_change"), registered_by="aigerim", now=NOW)
     assert [n.notice_id for n in awaiting_conformity(conn)] == [tracked.notice_id]
 
     sent = confirm_sent(conn, tracked.notice_id, reference="No. 8", by="aigerim")
@@ -116,7 +117,7 @@ def test_a_planned_change_closes_only_with_a_passing_conformity_report(conn) -> 
 
 
 def test_theirs_records_its_receipt_and_a_shutdown_closes_at_once(conn) -> None:
-    shutdown = register_notice(conn, notice(system="burkit_mo"), registered_by="aigerim")
+    shutdown = register_notice(conn, notice(system="burkit_mo"), registered_by="aigerim", now=NOW)
     change = register_notice(
         conn, notice(system="burkit_mo", kind="planned_change"), registered_by="aigerim"
     )
@@ -138,10 +139,19 @@ def test_theirs_records_its_receipt_and_a_shutdown_closes_at_once(conn) -> None:
 
 
 def test_a_confirmation_needs_a_reference_and_happens_once(conn) -> None:
-    tracked = register_notice(conn, notice(kind="planned_change"), registered_by="aigerim")
+    tracked = register_notice(conn, notice(kind="planned_change"), registered_by="aigerim", now=NOW)
 
     with pytest.raises(NoticeNotClosable, match="reference is missing"):
         confirm_sent(conn, tracked.notice_id, reference="  ", by="aigerim")
     confirm_sent(conn, tracked.notice_id, reference="No. 9", by="aigerim")
     with pytest.raises(NoticeNotClosable, match="already confirmed sent"):
         confirm_sent(conn, tracked.notice_id, reference="No. 10", by="aigerim")
+
+
+def test_ours_registered_after_its_due_date_is_overdue_from_the_start(conn) -> None:
+    late = register_notice(
+        conn, notice(decision_date="2026-03-04"), registered_by="aigerim", now=NOW
+    )
+
+    assert late.status == "overdue"
+    assert history(conn, late.notice_id) == [("registered", None, "overdue", "aigerim")]

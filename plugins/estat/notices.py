@@ -26,7 +26,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from estat.deadlines import Notice, is_overdue
+from estat.deadlines import Notice, is_overdue, today_in_almaty
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,10 @@ def register_notice(
     theirs = not notice.ours
     closes_at_once = theirs and notice.kind == "shutdown"
     status = "closed" if closes_at_once else "open"
+    if notice.ours and is_overdue(notice.due_date, today_in_almaty(moment)):
+        # Registered after its due date: it is late from the start, and says so.
+        status = "overdue"
+        log.error("notice registered after its due date %s: overdue", notice.due_date)
     with conn.transaction():
         (notice_id,) = conn.execute(
             "INSERT INTO ops.change_notice (system, kind, decision_date, planned_date, "
