@@ -11,6 +11,11 @@ per field). Anything else refuses the whole file with :class:`ExportRefused`, na
 file, where and what. Values stay text, as written, with surrounding white space removed;
 an empty or missing element is NULL. Each row keeps its position in its table as
 ``row_number`` (1-based), the key by which rejections are reported.
+
+Showing conformity with the contract's field list needs every unknown name, not just the
+first: read with ``unknown="collect"``, a table or field the contract does not know is
+skipped and counted on the :class:`Export` instead of refusing the file, and the rows in
+which each field's element appears are counted too. Every other breach still refuses it.
 """
 
 from __future__ import annotations
@@ -74,6 +79,12 @@ class Export:
     size_bytes: int
     header: ExportHeader
     tables: dict[str, ExportTable] = field(default_factory=dict)
+    # Counted only when read with unknown="collect" (names and counts, never a value):
+    # an unknown table → the ROWs it held; table → unknown field → the rows holding it;
+    # table → contract field → the rows in which its element appears (even empty).
+    unknown_tables: dict[str, int] = field(default_factory=dict)
+    unknown_fields: dict[str, dict[str, int]] = field(default_factory=dict)
+    field_appearances: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def main_table(self) -> ExportTable:
@@ -156,15 +167,23 @@ def _text(element: etree._Element) -> str | None:
     return text or None
 
 
-def read_export(path: Path, *, file_name: str | None = None) -> Export:
+UNKNOWN_HANDLING = ("refuse", "collect")
+
+
+def read_export(path: Path, *, file_name: str | None = None, unknown: str = "refuse") -> Export:
     """Parse an export file completely, or raise :class:`ExportRefused`.
 
     ``file_name`` is the name reported (the delivered name; ``path`` may be a copy).
+    ``unknown`` says what a table or field the contract does not know does: ``"refuse"``
+    refuses the file at the first one; ``"collect"`` skips and counts every one (in
+    ``Export.unknown_tables`` and ``Export.unknown_fields``), for a conformity check.
     """
+    if unknown not in UNKNOWN_HANDLING:
+        raise ValueError(f"unknown must be one of {', '.join(UNKNOWN_HANDLING)}, not {unknown!r}")
     name = file_name or path.name
     with path.open("rb") as raw:
         reader = _HashingReader(raw)
-        export = _parse(name, reader)
+        export = _parse(name, reader, collect=unknown == "collect")
         # The parser may stop before the end (trailing bytes are an error it reports, but
         # read the rest anyway so that the hash is always the whole file's).
         while reader.read(1 << 20):
@@ -174,7 +193,7 @@ def read_export(path: Path, *, file_name: str | None = None) -> Export:
     return export
 
 
-def _parse(name: str, reader: _HashingReader) -> Export:
+def _parse(name: str, reader: _HashingReader, *, collect: bool = False) -> Export:
     events = etree.iterparse(
         reader,
         events=("start", "end"),
@@ -193,9 +212,20 @@ def _parse(name: str, reader: _HashingReader) -> Export:
     row: dict[str, str | None] | None = None
     row_count = 0
     depth = 0
+    skipped_table: str | None = None  # an unknown table being skipped (collect only)
 
     try:
         for event, element in events:
+            if skipped_table is not None:
+                depth += 1 if event == "start" else -1
+                if event == "start" and depth == 3:
+                    export.unknown_tables[skipped_table] += 1
+                elif event == "end" and depth == 2:
+                    _clear_row(element)
+                elif event == "end" and depth == 1:
+                    element.clear(keep_tail=False)
+                    skipped_table = None
+                continue
             if event == "start":
                 depth += 1
                 if depth == 1:
@@ -207,6 +237,10 @@ def _parse(name: str, reader: _HashingReader) -> Export:
                     allowed_tables = {t.name: t.field_names for t in tables_of_kind(header.kind)}
                 elif depth == 2:
                     table = element.tag
+                    if table not in allowed_tables and collect:
+                        export.unknown_tables.setdefault(table, 0)
+                        skipped_table, table = table, None
+                        continue
                     if table not in allowed_tables:
                         known = "a contract table" if table in TABLES else "no contract table"
                         raise ExportRefused(
@@ -225,6 +259,10 @@ def _parse(name: str, reader: _HashingReader) -> Export:
                         )
                     row = {}
                 elif depth == 4:
+                    if element.tag not in columns and collect:
+                        unknown_here = export.unknown_fields.setdefault(table, {})
+                        unknown_here[element.tag] = unknown_here.get(element.tag, 0) + 1
+                        continue
                     if element.tag not in columns:
                         raise ExportRefused(
                             name,
@@ -248,16 +286,18 @@ def _parse(name: str, reader: _HashingReader) -> Export:
 
             depth -= 1
             if depth == 3:
-                row[element.tag] = _text(element)
+                if element.tag in columns:  # an unknown field (collect only) is left out
+                    row[element.tag] = _text(element)
             elif depth == 2:
                 row_count += 1
                 for column, values in columns.items():
                     values.append(row.get(column))
+                if collect:
+                    appearances = export.field_appearances.setdefault(table, {})
+                    for column in row:
+                        appearances[column] = appearances.get(column, 0) + 1
                 row = None
-                element.clear(keep_tail=False)
-                parent = element.getparent()
-                while element.getprevious() is not None:
-                    del parent[0]
+                _clear_row(element)
             elif depth == 1:
                 export.tables[table] = ExportTable(
                     table, _declared_rows(name, element), _frame(columns, row_count)
@@ -278,6 +318,14 @@ def _parse(name: str, reader: _HashingReader) -> Export:
         if other not in export.tables:
             export.tables[other] = ExportTable(other, 0, _frame({f: [] for f in fields}, 0))
     return export
+
+
+def _clear_row(element: etree._Element) -> None:
+    """Free a row once read, and the rows before it, so memory holds values, not the tree."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    while element.getprevious() is not None:
+        del parent[0]
 
 
 def _declared_rows(name: str, element: etree._Element) -> int:
