@@ -82,3 +82,12 @@ def airflow_db() -> Path:
         timeout=600,
     )
     return _AIRFLOW_HOME
+
+
+def load_dag(dag_id: str):
+    """The DAG of ``dags/<dag_id>.py``, parsed from its own file, failing on import errors."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags" / f"{dag_id}.py"))
+    assert bag.import_errors == {}
+    return bag.get_dag(dag_id)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import DICTIONARY_DIR, ROOT
+from conftest import DICTIONARY_DIR, load_dag
 
 from estat.conformity import (
     FAIL,
@@ -252,14 +252,6 @@ def test_the_reader_collects_unknown_names_only_when_asked(tmp_path: Path) -> No
 # --- the DAG ------------------------------------------------------------------------------
 
 
-def get_dag():
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags" / "check_contract_conformity.py"))
-    assert bag.import_errors == {}
-    return bag.get_dag("check_contract_conformity")
-
-
 def states(run) -> dict[str, str]:
     return {ti.task_id: ti.state for ti in run.get_task_instances()}
 
@@ -267,7 +259,7 @@ def states(run) -> dict[str, str]:
 def test_the_dag_passes_a_clean_sample(airflow_db, dictionaries, pages: Path, tmp_path: Path):
     generated = clean_sample(tmp_path / "samples")
 
-    run = get_dag().test(run_conf={"path": str(generated.path)})
+    run = load_dag("check_contract_conformity").test(run_conf={"path": str(generated.path)})
 
     assert run.state == "success"
     assert states(run) == dict.fromkeys(
@@ -284,7 +276,7 @@ def test_the_dag_records_a_fail_and_then_fails(
 ) -> None:
     generated = broken_sample(tmp_path / "samples")
 
-    run = get_dag().test(run_conf={"path": str(generated.path)})
+    run = load_dag("check_contract_conformity").test(run_conf={"path": str(generated.path)})
 
     assert run.state == "failed"
     assert states(run) == {
@@ -300,7 +292,9 @@ def test_the_dag_records_a_fail_and_then_fails(
 def test_the_dag_fails_on_a_missing_path_and_records_nothing(
     airflow_db, dictionaries, pages: Path, tmp_path: Path
 ) -> None:
-    run = get_dag().test(run_conf={"path": str(tmp_path / "nowhere.xml")})
+    run = load_dag("check_contract_conformity").test(
+        run_conf={"path": str(tmp_path / "nowhere.xml")}
+    )
 
     assert run.state == "failed"
     assert states(run)["check_conformity"] == "failed"

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import DICTIONARY_DIR, ROOT
+from conftest import DICTIONARY_DIR, load_dag
 from humans import Responder
 
 from estat.contract import Kind
@@ -15,14 +15,6 @@ from estat.dictionaries import load_dictionary_dir
 from estat.exports.ingest import ingest_export_file
 from estat.generator import export_file_name, write_export
 from estat.warehouse.connection import connect
-
-
-def get_dag(dag_id: str):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags" / f"{dag_id}.py"))
-    assert bag.import_errors == {}
-    return bag.get_dag(dag_id)
 
 
 def states(run) -> dict[tuple[str, int], str]:
@@ -50,7 +42,7 @@ def notices(warehouse: str) -> list[tuple]:
 
 
 def test_a_notice_decided_two_days_ago_is_open_and_due_in_three(airflow_db, warehouse) -> None:
-    run = get_dag("register_change_notice").test(run_conf=form(days_ago=2))
+    run = load_dag("register_change_notice").test(run_conf=form(days_ago=2))
 
     assert run.state == "success"
     ((_, system, kind, due, status, _, _),) = notices(warehouse)
@@ -59,7 +51,7 @@ def test_a_notice_decided_two_days_ago_is_open_and_due_in_three(airflow_db, ware
 
 
 def test_a_notice_decided_six_days_ago_is_overdue_at_once(airflow_db, warehouse, capfd) -> None:
-    run = get_dag("register_change_notice").test(run_conf=form(days_ago=6))
+    run = load_dag("register_change_notice").test(run_conf=form(days_ago=6))
 
     assert run.state == "success"
     ((_, _, _, due, status, _, _),) = notices(warehouse)
@@ -88,7 +80,7 @@ def test_invalid_input_fails_the_run_and_records_nothing(
     from airflow.sdk.definitions.param import ParamValidationError
 
     try:
-        run = get_dag("register_change_notice").test(run_conf=conf)
+        run = load_dag("register_change_notice").test(run_conf=conf)
         refused, output = run.state == "failed", capfd.readouterr().out
     except ParamValidationError as error:
         # The form's own check (an unknown system is not among its choices) refuses first.
@@ -103,9 +95,9 @@ def test_invalid_input_fails_the_run_and_records_nothing(
 def test_the_tracker_fails_on_an_overdue_notice_and_closes_it_when_answered(
     airflow_db, warehouse
 ) -> None:
-    assert get_dag("register_change_notice").test(run_conf=form(days_ago=6)).state == "success"
+    assert load_dag("register_change_notice").test(run_conf=form(days_ago=6)).state == "success"
     assert (
-        get_dag("register_change_notice")
+        load_dag("register_change_notice")
         .test(run_conf=form(days_ago=2, kind="planned_change"))
         .state
         == "success"
@@ -121,7 +113,7 @@ def test_the_tracker_fails_on_an_overdue_notice_and_closes_it_when_answered(
     }
 
     with Responder("track_notification_deadlines", answers) as humans:
-        run = get_dag("track_notification_deadlines").test()
+        run = load_dag("track_notification_deadlines").test()
 
     # Overdue says so loudly: its task fails, the rest of the run goes on.
     task_states = states(run)
@@ -169,7 +161,7 @@ def test_a_missing_period_raises_its_task_and_clears_once_a_file_arrives(
     answers = {"request_electronic_media": (["Requested"], {"reference": "No. 5/1"}, "dana")}
 
     with Responder("monitor_deliveries", answers) as humans:
-        run = get_dag("monitor_deliveries").test()
+        run = load_dag("monitor_deliveries").test()
 
     assert run.state == "success"
     requested = [body["subject"] for _, _, body in humans.answered]
@@ -192,7 +184,7 @@ def test_a_missing_period_raises_its_task_and_clears_once_a_file_arrives(
     )
     assert ingest_export_file(conn, generated.path).status == "loaded"
     with Responder("monitor_deliveries", answers):
-        again = get_dag("monitor_deliveries").test()
+        again = load_dag("monitor_deliveries").test()
 
     assert again.state == "success"
     (closed_at, closed_by) = conn.execute(

@@ -8,20 +8,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import DICTIONARY_DIR, ROOT
+from conftest import DICTIONARY_DIR, ROOT, load_dag
 
 from estat.contract import CHILD_TABLES, Kind
 from estat.dictionaries import load_dictionary_dir
 from estat.generator import Fault, GeneratedExport, export_file_name, write_export
 from estat.warehouse.connection import connect
-
-
-def get_dag(dag_id: str):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags" / f"{dag_id}.py"))
-    assert bag.import_errors == {}
-    return bag.get_dag(dag_id)
 
 
 @pytest.fixture
@@ -106,7 +98,7 @@ def test_a_landing_directory_of_mixed_deliveries(
     truncated.write_bytes(truncated_source.path.read_bytes()[:5000])
     originals = {p.name: p.read_bytes() for p in landing.iterdir()}
 
-    run = get_dag("ingest_burkit_exports").test()
+    run = load_dag("ingest_burkit_exports").test()
 
     assert run.state == "failed"  # the truncated file fails its own instance only
     assert ingest_states(run) == ["failed", "skipped", "success", "success", "success"]
@@ -138,7 +130,7 @@ def test_a_landing_directory_of_mixed_deliveries(
     # Running again over the same deliveries changes nothing: all duplicates, one refusal.
     for name, data in originals.items():
         (landing / name).write_bytes(data)
-    again = get_dag("ingest_burkit_exports").test()
+    again = load_dag("ingest_burkit_exports").test()
 
     assert ingest_states(again) == ["failed", "skipped", "skipped", "skipped", "skipped"]
     assert table_counts(warehouse) == expected_counts(clean, faulty, cp1251)
@@ -194,13 +186,13 @@ def test_media_import_lands_files_that_ingestion_loads_with_their_provenance(
     )
     (media / "disk1" / "notes.txt").write_text("not an export")
 
-    imported = get_dag("import_electronic_media").test(run_conf={"path": str(media)})
+    imported = load_dag("import_electronic_media").test(run_conf={"path": str(media)})
 
     assert imported.state == "success"
     assert [p.name for p in landing.iterdir()] == [generated.path.name]
     assert generated.path.exists()
 
-    ingested = get_dag("ingest_burkit_exports").test()
+    ingested = load_dag("ingest_burkit_exports").test()
 
     assert ingested.state == "success"
     assert counts(
@@ -210,7 +202,7 @@ def test_media_import_lands_files_that_ingestion_loads_with_their_provenance(
 
 
 def test_media_import_of_a_path_that_is_not_mounted_fails(landing: Path, warehouse: str) -> None:
-    run = get_dag("import_electronic_media").test(run_conf={"path": str(landing / "nowhere")})
+    run = load_dag("import_electronic_media").test(run_conf={"path": str(landing / "nowhere")})
 
     assert run.state == "failed"
     assert list(landing.iterdir()) == []

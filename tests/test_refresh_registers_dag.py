@@ -5,19 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DICTIONARY_DIR, ROOT
+from conftest import DICTIONARY_DIR, load_dag
 
 from estat.dictionaries import load_dictionary_dir
 from estat.generator import write_samples
 from estat.warehouse.connection import connect
-
-
-def get_dag(dag_id: str):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags" / f"{dag_id}.py"))
-    assert bag.import_errors == {}
-    return bag.get_dag(dag_id)
 
 
 @pytest.fixture
@@ -30,14 +22,14 @@ def sample_run(airflow_db, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("ESTAT_PSEUDONYM_KEY", "test pseudonym key")
     monkeypatch.setenv("ESTAT_REPORT_DIR", str(tmp_path / "report"))
     samples = write_samples(tmp_path / "landing")
-    assert get_dag("ingest_burkit_exports").test().state == "success"
+    assert load_dag("ingest_burkit_exports").test().state == "success"
     return samples, tmp_path
 
 
 def test_the_registers_hold_exactly_the_sample_persons_loaded(sample_run, warehouse) -> None:
     samples, tmp_path = sample_run
 
-    run = get_dag("refresh_statistical_registers").test()
+    run = load_dag("refresh_statistical_registers").test()
 
     assert run.state == "success"
     # Counted from the generator's own account of what it wrote, not from the warehouse.
