@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONPATH := $(CURDIR)/plugins
 
-.PHONY: install run test lint constraints
+.PHONY: install run test lint constraints bench
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/run.py
 
 lint: install
 	$(BIN)/ruff check .
