@@ -174,24 +174,27 @@ def _ingest_claimed(conn: psycopg.Connection, path: Path, sha256: str) -> Ingest
         ) from None
 
     directory = config.archive_dir() if ingestion.status == "loaded" else config.quarantine_dir()
-    filed = landing.file_away(path, directory, file_id)
+    filed = _file_away(conn, path, directory, file_id)
     ingestion.filed_as = str(filed)
     if ingestion.status == "refused":
         landing.write_report(filed, _report(ingestion, sha256))
+    return ingestion
+
+
+def _file_away(conn, path: Path, directory: Path, file_id: int) -> Path:
+    """Move the delivered bytes out of the landing directory and record where they went."""
+    filed = landing.file_away(path, directory, file_id)
     conn.execute(
         "UPDATE ops.export_file SET filed_as = %s WHERE file_id = %s", (str(filed), file_id)
     )
-    return ingestion
+    return filed
 
 
 def _already_loaded(conn, path: Path, sha256: str, loaded) -> Ingestion:
     file_id, _, file_name, filed_as, _ = loaded
     if filed_as is None and file_name == path.name:
         # The run that loaded this file died before filing it away: finish that.
-        filed = landing.file_away(path, config.archive_dir(), file_id)
-        conn.execute(
-            "UPDATE ops.export_file SET filed_as = %s WHERE file_id = %s", (str(filed), file_id)
-        )
+        filed = _file_away(conn, path, config.archive_dir(), file_id)
         log.info("%s was loaded as export file %d: now filed away", path.name, file_id)
         return Ingestion(path.name, "loaded", file_id=file_id, filed_as=str(filed))
     with conn.transaction():
@@ -212,10 +215,7 @@ def _already_loaded(conn, path: Path, sha256: str, loaded) -> Ingestion:
         conn.execute(
             "DELETE FROM ops.export_file WHERE sha256 = %s AND status = 'received'", (sha256,)
         )
-    filed = landing.file_away(path, config.archive_dir(), duplicate_id)
-    conn.execute(
-        "UPDATE ops.export_file SET filed_as = %s WHERE file_id = %s", (str(filed), duplicate_id)
-    )
+    filed = _file_away(conn, path, config.archive_dir(), duplicate_id)
     log.warning(
         "%s duplicates export file %d (%s): recorded as %d and archived, nothing loaded",
         path.name,
@@ -367,7 +367,7 @@ def _refuse(
     file_id = ingestion.file_id
     quarantined: dict[str, int] = {}
     with conn.transaction():
-        if export is not None and refusal.rule not in ("not_well_formed",):
+        if export is not None:
             reasons = _everything_rejected(export, check, refusal.rule)
             quarantined = load.quarantine_rows(conn, file_id, export, reasons)
             if check is not None:
