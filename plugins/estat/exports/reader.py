@@ -67,7 +67,9 @@ class ExportTable:
 
     name: str
     declared_rows: int
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None  # None when the rows went elsewhere (see stream_export)
+    received_rows: int = 0
+    element: etree._Element | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -159,15 +161,45 @@ def check_file_name(file_name: str, header: ExportHeader) -> None:
         raise ExportRefused(file_name, "file_name", "the name's date is not the file's period_end")
 
 
-def _text(element: etree._Element) -> str | None:
-    text = element.text
-    if text is None:
-        return None
-    text = text.strip()
-    return text or None
-
-
 UNKNOWN_HANDLING = ("refuse", "collect")
+
+
+class RowSink:
+    """Where the parser puts what it reads, table by table, as it reads it.
+
+    ``rows`` gets batches of tuples ``(row_number, value, ...)`` in the order of the
+    contract's fields of that table (``fields``). A refusal can come after some rows were
+    given: a sink keeps nothing for good until the whole file has been read.
+    """
+
+    def begin_table(self, name: str, fields: tuple[str, ...]) -> None:
+        """A table starts."""
+
+    def rows(self, name: str, rows: list[tuple]) -> None:
+        """Rows of the table ``name``, in file order."""
+
+    def end_table(self, table: ExportTable) -> None:
+        """The table ended: ``table`` has its declared and its received row counts."""
+
+
+class _FrameSink(RowSink):
+    """Builds one DataFrame per table (what :func:`read_export` returns)."""
+
+    def __init__(self) -> None:
+        self.rows_of: dict[str, list[tuple]] = {}
+        self.fields_of: dict[str, tuple[str, ...]] = {}
+
+    def begin_table(self, name: str, fields: tuple[str, ...]) -> None:
+        self.rows_of[name], self.fields_of[name] = [], fields
+
+    def rows(self, name: str, rows: list[tuple]) -> None:
+        self.rows_of[name].extend(rows)
+
+    def end_table(self, table: ExportTable) -> None:
+        rows = self.rows_of.pop(table.name)
+        fields = self.fields_of[table.name]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * (len(fields) + 1)
+        table.frame = _frame(dict(zip(fields, columns[1:], strict=True)), len(rows))
 
 
 def read_export(path: Path, *, file_name: str | None = None, unknown: str = "refuse") -> Export:
@@ -178,12 +210,33 @@ def read_export(path: Path, *, file_name: str | None = None, unknown: str = "ref
     refuses the file at the first one; ``"collect"`` skips and counts every one (in
     ``Export.unknown_tables`` and ``Export.unknown_fields``), for a conformity check.
     """
+    return stream_export(path, _FrameSink(), file_name=file_name, unknown=unknown)
+
+
+def stream_export(
+    path: Path, sink: RowSink, *, file_name: str | None = None, unknown: str = "refuse"
+) -> Export:
+    """Parse an export file, giving its rows to ``sink`` as they are read.
+
+    The :class:`Export` returned has every table with its counts (and, for the frame sink
+    of :func:`read_export`, its DataFrame); the rows themselves went to the sink. The
+    refusals are :func:`read_export`'s.
+    """
     if unknown not in UNKNOWN_HANDLING:
         raise ValueError(f"unknown must be one of {', '.join(UNKNOWN_HANDLING)}, not {unknown!r}")
     name = file_name or path.name
+    collect = unknown == "collect"
     with path.open("rb") as raw:
         reader = _HashingReader(raw)
-        export = _parse(name, reader, collect=unknown == "collect")
+        try:
+            export = _parse(name, reader, sink, collect=True) if collect else None
+            if export is None:
+                export = _parse_rows(name, reader, sink)
+        except _Irregular:
+            # Something is out of place: the exact parser finds what, and refuses the file.
+            with path.open("rb") as again:
+                _parse(name, _HashingReader(again), RowSink())
+            raise RuntimeError(f"{name}: the two parsers disagree on the file") from None
         # The parser may stop before the end (trailing bytes are an error it reports, but
         # read the rest anyway so that the hash is always the whole file's).
         while reader.read(1 << 20):
@@ -193,7 +246,157 @@ def read_export(path: Path, *, file_name: str | None = None, unknown: str = "ref
     return export
 
 
-def _parse(name: str, reader: _HashingReader, *, collect: bool = False) -> Export:
+# Rows are handed to the sink in batches of this many.
+BATCH_ROWS = 5_000
+
+
+class _Irregular(Exception):
+    """The fast parser met something out of place (the exact parser says what)."""
+
+
+def _parse_rows(name: str, reader: _HashingReader, sink: RowSink) -> Export:
+    """Parse a file by its rows: the fast way, for a file that keeps to the structure.
+
+    Only the end of each ``ROW`` comes to Python, and its fields are read from it, so the
+    work per field is a few attribute reads. Whatever does not fit the structure (an
+    unknown name, a field twice or holding elements, an element out of place, a DOCTYPE,
+    a header, table or ``rows`` attribute in breach, XML that is not well-formed) raises
+    :class:`_Irregular`, and :func:`_parse` reads the file again to refuse it exactly.
+    """
+    events = etree.iterparse(
+        reader,
+        events=("end",),
+        tag=ROW,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    export: Export | None = None
+    root = None
+    allowed_tables: dict[str, tuple[str, ...]] = {}
+    table: etree._Element | None = None
+    table_name = ""
+    fields: tuple[str, ...] = ()
+    known: frozenset[str] = frozenset()
+    batch: list[tuple] = []
+    row_count = since = 0
+    try:
+        for _, row in events:
+            parent = row.getparent()
+            if parent is not table:
+                if export is None:
+                    root = row.getroottree().getroot()
+                    export, allowed_tables = _start(name, root)
+                if table is not None:
+                    _end_table(name, export, sink, table, batch, row_count, since)
+                    batch = []
+                table, table_name = parent, parent.tag
+                if parent.getparent() is not root or table_name not in allowed_tables:
+                    raise _Irregular
+                if table_name in export.tables:
+                    raise _Irregular  # the table appears twice
+                fields = allowed_tables[table_name]
+                known = frozenset(fields)
+                row_count = since = 0
+                export.tables[table_name] = ExportTable(table_name, 0, None)
+                sink.begin_table(table_name, fields)
+            values: dict[str, str | None] = {}
+            for child in row:
+                tag = child.tag
+                if tag not in known or tag in values or len(child):
+                    raise _Irregular
+                text = child.text
+                values[tag] = (text.strip() or None) if text is not None else None
+            row_count += 1
+            since += 1
+            batch.append((row_count, *map(values.get, fields)))
+            row.clear(keep_tail=False)
+            if since >= BATCH_ROWS:
+                # The parser may have read ahead, so only the rows before this one can go;
+                # they must be exactly the rows read since last time: anything else
+                # between them is out of place.
+                if table.index(row) != since - 1:
+                    raise _Irregular
+                del table[: since - 1]
+                since = 1
+                sink.rows(table_name, batch)
+                batch = []
+        if export is None:
+            root = events.root
+            export, allowed_tables = _start(name, root)
+        if table is not None:
+            _end_table(name, export, sink, table, batch, row_count, since)
+    except etree.XMLSyntaxError:
+        raise _Irregular from None
+
+    # The tables without rows, and nothing else under the root.
+    for element in root:
+        table_name = element.tag
+        if table_name not in allowed_tables:
+            raise _Irregular
+        found = export.tables.get(table_name)
+        if found is None:
+            export.tables[table_name] = ExportTable(table_name, 0, None)
+            sink.begin_table(table_name, allowed_tables[table_name])
+            _end_table(name, export, sink, element, [], 0, 0)
+        elif found.element is not element:
+            raise _Irregular  # the table appears twice
+    if MAIN_TABLE_OF_KIND[export.header.kind] not in export.tables:
+        raise _Irregular
+    for other, other_fields in allowed_tables.items():
+        if other not in export.tables:
+            export.tables[other] = ExportTable(other, 0, None)
+            sink.begin_table(other, other_fields)
+            sink.end_table(export.tables[other])
+    for found in export.tables.values():
+        found.element = None
+    return export
+
+
+def _start(name: str, root: etree._Element) -> tuple[Export, dict[str, tuple[str, ...]]]:
+    if root is None:
+        raise _Irregular
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise _Irregular
+    try:
+        header = _read_header(name, root)
+    except ExportRefused:
+        raise _Irregular from None
+    allowed = {t.name: t.field_names for t in tables_of_kind(header.kind)}
+    return Export(name, "", 0, header), allowed
+
+
+def _end_table(
+    name: str,
+    export: Export,
+    sink: RowSink,
+    element: etree._Element,
+    batch: list[tuple],
+    row_count: int,
+    since: int,
+) -> None:
+    """A table read by :func:`_parse_rows` is complete: check what is left of it, end it."""
+    if len(element) != since:
+        raise _Irregular  # something other than a row before, between or after its rows
+    if batch:
+        sink.rows(element.tag, batch)
+    found = export.tables[element.tag]
+    try:
+        found.declared_rows = _declared_rows(name, element)
+    except ExportRefused:
+        raise _Irregular from None
+    found.received_rows = row_count
+    found.element = element
+    sink.end_table(found)
+    element.clear(keep_tail=False)
+
+
+def _parse(name: str, reader: _HashingReader, sink: RowSink, *, collect: bool = False) -> Export:
     events = etree.iterparse(
         reader,
         events=("start", "end"),
@@ -208,14 +411,28 @@ def _parse(name: str, reader: _HashingReader, *, collect: bool = False) -> Expor
     export: Export | None = None
     allowed_tables: dict[str, tuple[str, ...]] = {}
     table: str | None = None
-    columns: dict[str, list[str | None]] = {}
-    row: dict[str, str | None] | None = None
+    fields: tuple[str, ...] = ()
+    known: frozenset[str] = frozenset()
+    batch: list[tuple] = []
+    row: dict[str, str | None] = {}
     row_count = 0
     depth = 0
     skipped_table: str | None = None  # an unknown table being skipped (collect only)
+    skipped_field = False  # an unknown field is being skipped (collect only)
 
     try:
         for event, element in events:
+            # The common case first: a field's element ends (depth 4 → 3).
+            if event == "end" and depth == 4 and skipped_table is None:
+                depth = 3
+                if skipped_field:
+                    skipped_field = False
+                    continue
+                text = element.text
+                if text is not None:
+                    text = text.strip() or None
+                row[element.tag] = text
+                continue
             if skipped_table is not None:
                 depth += 1 if event == "start" else -1
                 if event == "start" and depth == 3:
@@ -228,13 +445,31 @@ def _parse(name: str, reader: _HashingReader, *, collect: bool = False) -> Expor
                 continue
             if event == "start":
                 depth += 1
-                if depth == 1:
-                    docinfo = element.getroottree().docinfo
-                    if docinfo.doctype or docinfo.internalDTD is not None:
-                        raise ExportRefused(name, "doctype", "the file carries a DOCTYPE")
-                    header = _read_header(name, element)
-                    export = Export(name, "", 0, header)
-                    allowed_tables = {t.name: t.field_names for t in tables_of_kind(header.kind)}
+                if depth == 4:
+                    tag = element.tag
+                    if tag not in known:
+                        if collect:
+                            unknown_here = export.unknown_fields.setdefault(table, {})
+                            unknown_here[tag] = unknown_here.get(tag, 0) + 1
+                            skipped_field = True
+                            continue
+                        raise ExportRefused(
+                            name,
+                            "unknown_field",
+                            f"{table} row {row_count + 1}: {tag} is not a field of {table}",
+                        )
+                    if tag in row:
+                        raise ExportRefused(
+                            name,
+                            "structure",
+                            f"{table} row {row_count + 1}: field {tag} appears twice",
+                        )
+                elif depth == 3:
+                    if element.tag != ROW:
+                        raise ExportRefused(
+                            name, "structure", f"{table} holds {element.tag}, not {ROW}"
+                        )
+                    row = {}
                 elif depth == 2:
                     table = element.tag
                     if table not in allowed_tables and collect:
@@ -242,39 +477,26 @@ def _parse(name: str, reader: _HashingReader, *, collect: bool = False) -> Expor
                         skipped_table, table = table, None
                         continue
                     if table not in allowed_tables:
-                        known = "a contract table" if table in TABLES else "no contract table"
+                        known_table = "a contract table" if table in TABLES else "no contract table"
                         raise ExportRefused(
                             name,
                             "unknown_table",
-                            f"element {table} is {known} of an {export.header.kind} file",
+                            f"element {table} is {known_table} of an {export.header.kind} file",
                         )
                     if table in export.tables:
                         raise ExportRefused(name, "structure", f"table {table} appears twice")
-                    columns = {f: [] for f in allowed_tables[table]}
+                    fields = allowed_tables[table]
+                    known = frozenset(fields)
                     row_count = 0
-                elif depth == 3:
-                    if element.tag != ROW:
-                        raise ExportRefused(
-                            name, "structure", f"{table} holds {element.tag}, not {ROW}"
-                        )
-                    row = {}
-                elif depth == 4:
-                    if element.tag not in columns and collect:
-                        unknown_here = export.unknown_fields.setdefault(table, {})
-                        unknown_here[element.tag] = unknown_here.get(element.tag, 0) + 1
-                        continue
-                    if element.tag not in columns:
-                        raise ExportRefused(
-                            name,
-                            "unknown_field",
-                            f"{table} row {row_count + 1}: {element.tag} is not a field of {table}",
-                        )
-                    if element.tag in row:
-                        raise ExportRefused(
-                            name,
-                            "structure",
-                            f"{table} row {row_count + 1}: field {element.tag} appears twice",
-                        )
+                    export.tables[table] = ExportTable(table, 0, None)
+                    sink.begin_table(table, fields)
+                elif depth == 1:
+                    docinfo = element.getroottree().docinfo
+                    if docinfo.doctype or docinfo.internalDTD is not None:
+                        raise ExportRefused(name, "doctype", "the file carries a DOCTYPE")
+                    header = _read_header(name, element)
+                    export = Export(name, "", 0, header)
+                    allowed_tables = {t.name: t.field_names for t in tables_of_kind(header.kind)}
                 else:
                     raise ExportRefused(
                         name,
@@ -285,23 +507,25 @@ def _parse(name: str, reader: _HashingReader, *, collect: bool = False) -> Expor
                 continue
 
             depth -= 1
-            if depth == 3:
-                if element.tag in columns:  # an unknown field (collect only) is left out
-                    row[element.tag] = _text(element)
-            elif depth == 2:
+            if depth == 2:
                 row_count += 1
-                for column, values in columns.items():
-                    values.append(row.get(column))
+                batch.append((row_count, *map(row.get, fields)))
                 if collect:
                     appearances = export.field_appearances.setdefault(table, {})
                     for column in row:
                         appearances[column] = appearances.get(column, 0) + 1
-                row = None
+                if len(batch) >= BATCH_ROWS:
+                    sink.rows(table, batch)
+                    batch = []
                 _clear_row(element)
             elif depth == 1:
-                export.tables[table] = ExportTable(
-                    table, _declared_rows(name, element), _frame(columns, row_count)
-                )
+                if batch:
+                    sink.rows(table, batch)
+                    batch = []
+                found = export.tables[table]
+                found.declared_rows = _declared_rows(name, element)
+                found.received_rows = row_count
+                sink.end_table(found)
                 element.clear(keep_tail=False)
                 table = None
     except etree.XMLSyntaxError as error:
@@ -314,9 +538,11 @@ def _parse(name: str, reader: _HashingReader, *, collect: bool = False) -> Expor
     if main not in export.tables:
         raise ExportRefused(name, "structure", f"the {main} table is missing")
     # A child table the sender left out holds no rows (the contract's example lists all).
-    for other, fields in allowed_tables.items():
+    for other, other_fields in allowed_tables.items():
         if other not in export.tables:
-            export.tables[other] = ExportTable(other, 0, _frame({f: [] for f in fields}, 0))
+            export.tables[other] = ExportTable(other, 0, None)
+            sink.begin_table(other, other_fields)
+            sink.end_table(export.tables[other])
     return export
 
 
