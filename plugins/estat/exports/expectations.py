@@ -17,6 +17,10 @@ the suites are run with a result format that keeps no value (see
 
 A row whose values are missing, or are not dates or IINs at all, passes the agreement and
 order checks: the format checks already report it, once.
+
+Each runs on a DataFrame (pandas) and on a table in the warehouse (SQL). The SQL form
+calls the warehouse's functions of the same rules (``burkit.contract_date`` and its kin,
+migration V005), which mirror :mod:`estat.iin` and :mod:`estat.exports.values`.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 import pandas as pd
-from great_expectations.execution_engine import PandasExecutionEngine
+import sqlalchemy as sa
+from great_expectations.execution_engine import PandasExecutionEngine, SqlAlchemyExecutionEngine
 from great_expectations.expectations.expectation import (
     ColumnMapExpectation,
     MulticolumnMapExpectation,
@@ -58,6 +63,10 @@ class ColumnValuesContractDates(ColumnMapMetricProvider):
     def _pandas(cls, column: pd.Series, compact_allowed: bool = False, **kwargs) -> pd.Series:
         return parse_dates(column, compact_allowed=compact_allowed).notna()
 
+    @column_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, column, compact_allowed: bool = False, **kwargs):
+        return sa.func.burkit.contract_date(column, sa.literal(compact_allowed)).is_not(None)
+
 
 class ExpectColumnValuesToBeContractDates(ColumnMapExpectation):
     """Expect every value to be a real date in a form the exchange contract allows."""
@@ -74,6 +83,10 @@ class ColumnValuesValidIins(ColumnMapMetricProvider):
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **kwargs) -> pd.Series:
         return iin_problems(column).isna()
+
+    @column_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, column, **kwargs):
+        return sa.func.burkit.iin_valid(column).is_(True)
 
 
 class ExpectColumnValuesToBeValidIins(ColumnMapExpectation):
@@ -111,6 +124,13 @@ class MulticolumnIinsAgreeWithPerson(MulticolumnMapMetricProvider):
             agrees &= sexes.isna() | ~stated_sex.isin(["1", "2"]) | (sexes == stated_sex)
         return agrees.fillna(True).astype(bool)
 
+    @multicolumn_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, column_list, birth: str = "date", compact_allowed: bool = False, **kwargs):
+        sex = column_list[2] if len(column_list) > 2 else sa.null()
+        return sa.func.burkit.iin_agrees(
+            column_list[0], column_list[1], sex, sa.literal(birth), sa.literal(compact_allowed)
+        ).is_(True)
+
 
 class ExpectIinsToAgreeWithPerson(MulticolumnMapExpectation):
     """Expect an IIN's birth date and sex to be the person's.
@@ -138,6 +158,12 @@ class MulticolumnContractDatesInOrder(MulticolumnMapMetricProvider):
         earlier = parse_dates(column_list.iloc[:, 0], compact_allowed=compact_allowed)
         later = parse_dates(column_list.iloc[:, 1], compact_allowed=compact_allowed)
         return (earlier.isna() | later.isna() | (later >= earlier)).astype(bool)
+
+    @multicolumn_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, column_list, compact_allowed: bool = False, **kwargs):
+        return sa.func.burkit.contract_dates_in_order(
+            column_list[0], column_list[1], sa.literal(compact_allowed)
+        ).is_(True)
 
 
 class ExpectContractDatesToBeInOrder(MulticolumnMapExpectation):

@@ -149,40 +149,50 @@ def check_export(export: Export, ref_codes: RefCodes) -> ExportCheck:
             result_format=RESULT_FORMAT,
             expectation_parameters={**parameters, "declared_rows": table.declared_rows},
         )
-        check.results[name] = result.to_json_dict()
-        rejected = check.rejected.setdefault(name, {})
-        for item in result.results:
-            config = item.expectation_config
-            meta = config.meta or {}
-            outcome = Outcome(
-                table=name,
-                expectation=config.type,
-                rule=meta.get("rule", config.type),
-                field=meta.get("field"),
-                severity=_severity(config),
-                success=bool(item.success),
-                element_count=_element_count(item.result),
-                unexpected_count=item.result.get("unexpected_count"),
-                missing_count=item.result.get("missing_count"),
-            )
-            check.outcomes.append(outcome)
-            if item.exception_info and item.exception_info.get("raised_exception"):
-                # An expectation that could not run is a fault of ours, never of the file.
-                raise RuntimeError(
-                    f"expectation {config.type} on {name} failed to run: "
-                    f"{item.exception_info.get('exception_message')}"
-                )
-            if outcome.success or outcome.severity == "warning":
-                continue
-            if outcome.rule in FILE_RULES:
-                check.file_failures.append(outcome)
-                continue
-            reason = f"{outcome.rule}:{outcome.field}"
-            for row_number in _unexpected_rows(item.result):
-                rejected.setdefault(row_number, set()).add(reason)
+        read_result(check, name, result)
 
     _cascade(export, check, main_name)
     return check
+
+
+def stored_suite_of(table: str):
+    """The stored suite of one contract table (read once per process)."""
+    return _suites()[table]
+
+
+def read_result(check: ExportCheck, name: str, result) -> None:
+    """Take one table's GX result into ``check``: outcomes, rejected rows, file failures."""
+    check.results[name] = result.to_json_dict()
+    rejected = check.rejected.setdefault(name, {})
+    for item in result.results:
+        config = item.expectation_config
+        meta = config.meta or {}
+        outcome = Outcome(
+            table=name,
+            expectation=config.type,
+            rule=meta.get("rule", config.type),
+            field=meta.get("field"),
+            severity=_severity(config),
+            success=bool(item.success),
+            element_count=_element_count(item.result),
+            unexpected_count=item.result.get("unexpected_count"),
+            missing_count=item.result.get("missing_count"),
+        )
+        check.outcomes.append(outcome)
+        if item.exception_info and item.exception_info.get("raised_exception"):
+            # An expectation that could not run is a fault of ours, never of the file.
+            raise RuntimeError(
+                f"expectation {config.type} on {name} failed to run: "
+                f"{item.exception_info.get('exception_message')}"
+            )
+        if outcome.success or outcome.severity == "warning":
+            continue
+        if outcome.rule in FILE_RULES:
+            check.file_failures.append(outcome)
+            continue
+        reason = f"{outcome.rule}:{outcome.field}"
+        for row_number in _unexpected_rows(item.result):
+            rejected.setdefault(row_number, set()).add(reason)
 
 
 def _element_count(result: dict) -> int | None:

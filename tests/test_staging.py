@@ -1,0 +1,109 @@
+"""Checking an export file in the warehouse: the SQL rules and GX's SQL engine agree with
+the DataFrame check, value by value and row by row."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import DICTIONARY_DIR
+
+from estat import iin
+from estat.contract import Kind
+from estat.dictionaries import load_dictionary_dir
+from estat.exports import staging
+from estat.exports.reader import read_export
+from estat.exports.validation import RefCodes, check_export
+from estat.exports.values import iin_birth_dates, iin_problems, iin_sexes, parse_dates
+from estat.generator import Fault, write_export
+
+
+def _iins(count: int) -> list[str]:
+    """Valid IINs, the same with one digit changed, and a few that are no IIN at all."""
+    chance = random.Random(7)
+    found = []
+    while len(found) < count:
+        born = date(1890, 1, 1) + timedelta(days=chance.randrange(75_000))
+        valid = iin.compose(born, chance.choice((1, 2)), chance.randrange(10_000))
+        if valid is None:
+            continue
+        position = chance.randrange(12)
+        broken = valid[:position] + str((int(valid[position]) + 1) % 10) + valid[position + 1 :]
+        found += [valid, broken]
+    return [*found, "", "12345678901", "1234567890123", "12345a789012", "000000000000"]
+
+
+DATES = [
+    "29.02.2000", "29.02.1900", "29.02.2024", "31.04.2021", "31.12.1999", "00.01.2000",
+    "01.00.2000", "01.13.2000", "01.01.0000", "01.01.0001", "31.12.9999", "1.1.2000",
+    "01/01/2000", "01012000", "29022001", "31122020", " ", "x", "2000-01-01", "01.01.20000",
+]  # fmt: skip
+
+
+def _sql_values(conn, expression: str, values: list[str]) -> list:
+    return [
+        row[0]
+        for row in conn.execute(
+            f"SELECT {expression} FROM unnest(%s::text[]) WITH ORDINALITY AS v(value, n) "
+            "ORDER BY n",
+            (values,),
+        )
+    ]
+
+
+def test_the_warehouse_reads_iins_as_the_python_rules_do(conn) -> None:
+    values = _iins(2_000)
+    series = pd.Series(values, dtype="str")
+
+    valid = _sql_values(conn, "burkit.iin_valid(value)", values)
+    births = _sql_values(conn, "burkit.iin_birth_date(value)", values)
+    sexes = _sql_values(conn, "burkit.iin_sex(value)", values)
+
+    assert valid == iin_problems(series).isna().tolist()
+    assert sum(valid) >= 1_000  # the valid half, and a few of the broken ones by chance
+    expected_births = [None if pd.isna(d) else d.date() for d in iin_birth_dates(series)]
+    assert births == expected_births
+    assert sexes == [None if pd.isna(s) else s for s in iin_sexes(series)]
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_the_warehouse_reads_contract_dates_as_the_python_rules_do(conn, compact) -> None:
+    dates = parse_dates(pd.Series(DATES, dtype="str"), compact_allowed=compact)
+
+    found = _sql_values(conn, f"burkit.contract_date(value, {compact})", DATES)
+
+    assert found == [None if pd.isna(d) else d.date() for d in dates]
+    assert found.count(None) < len(DATES)
+
+
+def test_the_sql_check_rejects_exactly_what_the_dataframe_check_rejects(
+    conn, tmp_path: Path
+) -> None:
+    _, refused = load_dictionary_dir(conn, DICTIONARY_DIR)
+    assert refused == []
+    generated = write_export(
+        tmp_path / "EMIGRANT_20260131_001.xml",
+        kind=Kind.EMIGRANT,
+        persons=200,
+        faults=list(Fault) * 2,
+        seed=3,
+    )
+    ref_codes = RefCodes.from_warehouse(conn)
+    in_memory = check_export(read_export(generated.path), ref_codes)
+
+    staged = staging.stream_into_staging(conn, generated.path, 1)
+    try:
+        in_warehouse = staging.check_staged(conn, staged, ref_codes)
+    finally:
+        staging.drop_staging(conn, 1)
+
+    assert in_warehouse.rejected == in_memory.rejected
+    assert sum(len(rows) for rows in in_warehouse.rejected.values()) > len(Fault)
+    assert in_warehouse.outcomes == in_memory.outcomes
+    assert [o.unexpected_count for o in in_warehouse.outcomes if not o.success]
+    assert conn.execute(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'staging'"
+    ).fetchone() == (0,)
