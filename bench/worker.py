@@ -159,27 +159,25 @@ class StepClock:
 
 def _wrap_pipeline(clock: StepClock) -> None:
     """Wrap the steps of an ingestion where the pipeline looks them up."""
-    from estat.exports import docs, ingest, load, reader, validation
+    from estat.exports import docs, ingest, load, staging
 
-    read, check, load_step = "read_export", "check_export", "load"
+    read, check, load_step = "stream into staging", "check_staged", "load"
     clock.wrap(ingest, "sha256_of", "claim: sha256 of the file")
-    clock.wrap(ingest, "read_export", read)
-    clock.wrap(reader, "_frame", "build DataFrames", part_of=read)
+    clock.wrap(staging, "stream_into_staging", read)
+    clock.wrap(staging, "stream_export", "parse and COPY", part_of=read)
+    clock.wrap(staging, "_add_person", "child tables with their person's columns", part_of=read)
     clock.wrap(ingest.RefCodes, "from_warehouse", "dictionary codes from ref")
-    clock.wrap(ingest, "check_export", check)
-    clock.wrap(validation, "_batch_definitions", "GX context (first use)", part_of=check)
-    clock.wrap(validation, "_suites", "read stored suites", part_of=check)
-    clock.wrap(validation, "_with_person_columns", "person columns", part_of=check)
-    clock.wrap(validation, "_cascade", "cascade rejections", part_of=check)
+    clock.wrap(staging, "check_staged", check)
+    clock.wrap(staging, "_cascade", "cascade rejections", part_of=check)
     clock.wrap(docs, "store_results", "docs: store GX results")
     clock.wrap(docs, "build_data_docs", "docs: build Data Docs")
     clock.wrap(ingest, "_load", load_step)
-    clock.wrap(load, "_stage", "COPY into staging (typing included)", part_of=load_step)
-    clock.wrap(load, "_typed_columns", "typed columns (dates)", part_of=load_step)
+    clock.wrap(staging, "write_rejections", "rejections into the warehouse", part_of=load_step)
     clock.wrap(load, "_replace_children", "replace children", part_of=load_step)
     clock.wrap(load, "_merge", "merge into burkit", part_of=load_step)
     clock.wrap(load, "quarantine_rows", "quarantine rows", part_of=load_step)
     clock.wrap(load, "record_outcomes", "record outcomes", part_of=load_step)
+    clock.wrap(staging, "drop_staging", "drop staging tables")
     clock.wrap(ingest.landing, "file_away", "file away")
 
 

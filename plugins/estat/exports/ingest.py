@@ -42,9 +42,9 @@ from pathlib import Path
 import psycopg
 
 from estat import config
-from estat.exports import docs, landing, load
-from estat.exports.reader import Export, ExportRefused, check_file_name, read_export
-from estat.exports.validation import ExportCheck, RefCodes, check_export
+from estat.exports import docs, landing, load, staging
+from estat.exports.reader import Export, ExportRefused, check_file_name
+from estat.exports.validation import ExportCheck, RefCodes
 
 log = logging.getLogger(__name__)
 
@@ -147,31 +147,36 @@ def _ingest_claimed(conn: psycopg.Connection, path: Path, sha256: str) -> Ingest
     export: Export | None = None
     check: ExportCheck | None = None
     try:
-        export = read_export(path)
-        if export.sha256 != sha256:
-            raise FileChanged(f"{path.name} changed while it was read")
-        ingestion.package, ingestion.kind = export.header.package, export.header.kind.value
-        check_file_name(path.name, export.header)
-        _refuse_conflicting_package(conn, path.name, export)
-        check = check_export(export, RefCodes.from_warehouse(conn))
-        docs.build_data_docs(docs.store_results(file_id, check))
-        _summarise(ingestion, export, check)
-        _refuse_failed_file_rules(path.name, check)
-        _refuse_too_many_rejected(path.name, export, check)
-        _load(conn, ingestion, export, check)
-    except ExportRefused as refusal:
-        _refuse(conn, ingestion, refusal, export, check)
-    except psycopg.errors.UniqueViolation:
-        # Another run loaded the same package from other content between our check and
-        # our commit: the ledger's unique index decided, so this delivery conflicts.
-        refusal = ExportRefused(path.name, "conflicting_package", _conflict_reason(export))
-        _refuse(conn, ingestion, refusal, export, check)
-    except psycopg.Error as error:
-        # A database error may quote a value of a record: say what failed, not what it read.
-        raise RuntimeError(
-            f"{path.name}: the warehouse refused the load ({type(error).__name__}, "
-            f"SQLSTATE {error.sqlstate})"
-        ) from None
+        try:
+            export = staging.stream_into_staging(conn, path, file_id)
+            if export.sha256 != sha256:
+                raise FileChanged(f"{path.name} changed while it was read")
+            ingestion.package, ingestion.kind = export.header.package, export.header.kind.value
+            check_file_name(path.name, export.header)
+            _refuse_conflicting_package(conn, path.name, export)
+            check = staging.check_staged(conn, export, RefCodes.from_warehouse(conn))
+            docs.build_data_docs(docs.store_results(file_id, check))
+            _summarise(ingestion, export, check)
+            _refuse_failed_file_rules(path.name, check)
+            _refuse_too_many_rejected(path.name, export, check)
+            _load(conn, ingestion, export, check)
+        except ExportRefused as refusal:
+            _refuse(conn, ingestion, refusal, export, check)
+        except psycopg.errors.UniqueViolation:
+            # Another run loaded the same package from other content between our check and
+            # our commit: the ledger's unique index decided, so this delivery conflicts.
+            refusal = ExportRefused(path.name, "conflicting_package", _conflict_reason(export))
+            _refuse(conn, ingestion, refusal, export, check)
+        except psycopg.Error as error:
+            # A database error may quote a value of a record: say what failed, not what it
+            # read.
+            raise RuntimeError(
+                f"{path.name}: the warehouse refused the load ({type(error).__name__}, "
+                f"SQLSTATE {error.sqlstate})"
+            ) from None
+    finally:
+        if not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            staging.drop_staging(conn, file_id)
 
     directory = config.archive_dir() if ingestion.status == "loaded" else config.quarantine_dir()
     filed = _file_away(conn, path, directory, file_id)
@@ -266,7 +271,7 @@ def _refuse_failed_file_rules(file_name: str, check: ExportCheck) -> None:
 
 
 def _refuse_too_many_rejected(file_name: str, export: Export, check: ExportCheck) -> None:
-    persons = len(export.main_table.frame)
+    persons = export.main_table.received_rows
     rejected = check.rejected_rows(export.main_table.name)
     share = config.max_rejected_share()
     if persons and rejected / persons > share:
@@ -281,7 +286,7 @@ def _refuse_too_many_rejected(file_name: str, export: Export, check: ExportCheck
 def _summarise(ingestion: Ingestion, export: Export, check: ExportCheck) -> None:
     ingestion.persons_rejected = check.rejected_rows(export.main_table.name)
     ingestion.warnings = check.warnings
-    ingestion.rows_received = sum(len(t.frame) for t in export.tables.values())
+    ingestion.rows_received = sum(t.received_rows for t in export.tables.values())
     by_rule: dict[str, int] = {}
     for rows in check.rejected.values():
         for reasons in rows.values():
@@ -298,8 +303,9 @@ def _header_values(export: Export) -> tuple:
 def _load(conn, ingestion: Ingestion, export: Export, check: ExportCheck) -> None:
     file_id = ingestion.file_id
     with conn.transaction():
-        loaded = load.load_accepted(conn, file_id, export, check)
-        quarantined = load.quarantine_rows(conn, file_id, export, check.rejected)
+        staging.write_rejections(conn, check.rejected)
+        loaded = load.load_accepted(conn, export, check)
+        quarantined = load.quarantine_rows(conn, export)
         load.record_outcomes(conn, file_id, check)
         load.record_table_counts(conn, file_id, export, loaded, quarantined)
         ingestion.rows_loaded = sum(loaded.values())
@@ -343,7 +349,7 @@ def _table_counts(export: Export, loaded: dict, quarantined: dict) -> dict[str, 
     return {
         name: {
             "declared": table.declared_rows,
-            "received": len(table.frame),
+            "received": table.received_rows,
             "loaded": loaded.get(name, 0),
             "quarantined": quarantined.get(name, 0),
         }
@@ -368,13 +374,16 @@ def _refuse(
     quarantined: dict[str, int] = {}
     with conn.transaction():
         if export is not None:
-            reasons = _everything_rejected(export, check, refusal.rule)
-            quarantined = load.quarantine_rows(conn, file_id, export, reasons)
+            # Every record of the file, with its own reasons (if checked) and the refusal.
+            staging.write_rejections(conn, check.rejected if check is not None else {})
+            quarantined = load.quarantine_rows(
+                conn, export, refusal=f"{FILE_REFUSED}:{refusal.rule}"
+            )
             if check is not None:
                 load.record_outcomes(conn, file_id, check)
             load.record_table_counts(conn, file_id, export, {}, quarantined)
             ingestion.tables = _table_counts(export, {}, quarantined)
-            ingestion.rows_received = sum(len(t.frame) for t in export.tables.values())
+            ingestion.rows_received = sum(t.received_rows for t in export.tables.values())
         header = _header_values(export) if export is not None else (None,) * 5
         conn.execute(
             "UPDATE ops.export_file SET status = 'refused', refusal_rule = %s, reason = %s, "
@@ -398,20 +407,6 @@ def _refuse(
     ingestion.reason = f"{refusal.file_name}: {reason}"
     ingestion.rows_quarantined = sum(quarantined.values())
     log.error("refused export file %d, %s (rule %s)", file_id, ingestion.reason, refusal.rule)
-
-
-def _everything_rejected(
-    export: Export, check: ExportCheck | None, rule: str
-) -> dict[str, dict[int, set[str]]]:
-    """Every row of the file, with its own reasons (if checked) and the file's refusal."""
-    reasons: dict[str, dict[int, set[str]]] = {}
-    for name, table in export.tables.items():
-        own = check.rejected.get(name, {}) if check is not None else {}
-        reasons[name] = {
-            int(n): {*own.get(int(n), ()), f"{FILE_REFUSED}:{rule}"}
-            for n in table.frame["row_number"].tolist()
-        }
-    return reasons
 
 
 def _report(ingestion: Ingestion, sha256: str) -> dict:

@@ -1,69 +1,61 @@
 """Loading the accepted rows of a checked export file, and its rejected ones, in one transaction.
 
-Each table's accepted rows are COPied into a typed staging table, then merged into its
-``burkit`` table on its key (kind and CODE; for L_EM2TR, kind, EMCODE and TRCODE), so a
-retry or a corrected re-export replaces rows instead of adding them. A person delivered
-again brings their child rows anew: the child rows the warehouse held for them are
-replaced by those of the new file. Rejected rows go to ``quarantine.rejected_record`` with
-their reasons and their values as received; every expectation's counts go to
-``ops.validation_outcome``. The caller owns the transaction: nothing is visible until it
-commits, and a crash before that leaves nothing behind.
+The file's rows are in its staging tables (:mod:`estat.exports.staging`). Each table's
+accepted rows are seen through a temporary view that types them as their ``burkit``
+table does, and merged from it into that table on its key (kind and CODE; for L_EM2TR,
+kind, EMCODE and TRCODE), so a retry or a corrected re-export replaces rows instead of
+adding them. A person delivered again brings their child rows anew: the child rows the
+warehouse held for them are replaced by those of the new file. Rejected rows go to
+``quarantine.rejected_record`` with their reasons and their values as received; every
+expectation's counts go to ``ops.validation_outcome``. The caller owns the transaction:
+nothing is visible until it commits, and a crash before that leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
-import pandas as pd
 import psycopg
-from psycopg.types.json import Jsonb
+from psycopg import sql
 
-from estat.contract import CHILD_TABLES, TABLES, Kind, Rule, Table, tables_of_kind
-from estat.exports.reader import ROW_NUMBER, Export
+from estat.contract import CHILD_TABLES, TABLES, Kind, Table, tables_of_kind
+from estat.exports import staging
+from estat.exports.reader import Export
 from estat.exports.validation import ExportCheck
-from estat.exports.values import parse_dates
 from estat.warehouse.ddl import burkit_key, burkit_table_name
 
 log = logging.getLogger(__name__)
 
 
-def _nullable(values: pd.Series) -> list:
-    return values.astype(object).where(values.notna(), None).tolist()
-
-
-def _typed_columns(table: Table, frame: pd.DataFrame) -> dict[str, list]:
-    """The frame's fields as COPY takes them: dates in ISO form, everything else as text."""
-    columns = {}
-    for field in table.fields:
-        values = frame[field.name]
-        if field.rule is Rule.DATE:
-            dates = parse_dates(values, compact_allowed=field.length == 8)
-            values = dates.dt.strftime("%Y-%m-%d").where(dates.notna())
-        columns[field.name.lower()] = _nullable(values)
-    return columns
-
-
-def _stage(conn: psycopg.Connection, table: Table, kind: Kind, file_id: int, frame) -> str:
-    """COPY the accepted rows into a staging table shaped like the burkit table."""
-    stage = f"stage_{table.name.lower()}"
-    conn.execute(f"CREATE TEMPORARY TABLE {stage} (LIKE {burkit_table_name(table)}) ON COMMIT DROP")
-    columns = _typed_columns(table, frame)
-    names = list(columns)
-    if not table.main:
-        names.insert(0, "kind")
-    names += ["file_id", "row_number"]
-    rows: Iterable[tuple] = zip(*columns.values(), frame[ROW_NUMBER].tolist(), strict=True)
-    with conn.cursor().copy(f"COPY {stage} ({', '.join(names)}) FROM STDIN") as copy:
-        for row in rows:
-            values = row[:-1]
-            prefix = () if table.main else (kind.value,)
-            copy.write_row((*prefix, *values, file_id, row[-1]))
-    return stage
+def _stage(conn: psycopg.Connection, table: Table, kind: Kind, export: Export) -> str:
+    """A temporary view of the table's accepted staging rows, typed as its burkit table."""
+    view = f"stage_{table.name.lower()}"
+    columns = ([] if table.main else [sql.SQL("{} AS kind").format(sql.Literal(kind.value))]) + [
+        sql.SQL("{} AS {}").format(typed, sql.Identifier(field.name.lower()))
+        for field, typed in zip(table.fields, staging.typed_fields(table), strict=True)
+    ]
+    columns += [
+        sql.SQL("{}::bigint AS file_id").format(sql.Literal(export.file_id)),
+        sql.SQL("s.row_number"),
+    ]
+    conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(view)))
+    conn.execute(
+        sql.SQL(
+            "CREATE TEMPORARY VIEW {} AS SELECT {} FROM {} AS s WHERE NOT EXISTS "
+            "(SELECT FROM rejected_row AS r WHERE r.table_name = {} "
+            "AND r.row_number = s.row_number)"
+        ).format(
+            sql.Identifier(view),
+            sql.SQL(", ").join(columns),
+            staging.qualified(staging.staging_table(export.file_id, table.name)),
+            sql.Literal(table.name),
+        )
+    )
+    return view
 
 
 def _merge(conn: psycopg.Connection, table: Table, stage: str) -> int:
-    """Merge a staging table into its burkit table; return the rows written."""
+    """Merge a staging view into its burkit table; return the rows written."""
     target = burkit_table_name(table)
     key = burkit_key(table)
     columns = [r[0] for r in conn.execute(f"SELECT * FROM {stage} LIMIT 0").description]
@@ -86,70 +78,31 @@ def _replace_children(conn: psycopg.Connection, kind: Kind, main_stage: str) -> 
         )
 
 
-def load_accepted(conn: psycopg.Connection, file_id: int, export: Export, check: ExportCheck):
-    """Stage and merge every table's accepted rows; return the rows loaded per table."""
+def load_accepted(conn: psycopg.Connection, export: Export, check: ExportCheck):
+    """Merge every table's accepted rows; return the rows loaded per table.
+
+    Needs the rejections in ``rejected_row`` (:func:`staging.write_rejections`).
+    """
     kind = export.header.kind
     loaded: dict[str, int] = {}
+    views = []
     # The person table first: its rows decide whose child rows are replaced.
     for table in tables_of_kind(kind):
-        rejected = check.rejected.get(table.name, {})
-        frame = export.tables[table.name].frame
-        accepted = frame[~frame[ROW_NUMBER].isin(list(rejected))] if rejected else frame
-        stage = _stage(conn, table, kind, file_id, accepted)
+        stage = _stage(conn, table, kind, export)
+        views.append(stage)
         if table.main:
             _replace_children(conn, kind, stage)
         loaded[table.name] = _merge(conn, table, stage)
+    for view in views:
+        conn.execute(sql.SQL("DROP VIEW {}").format(sql.Identifier(view)))
     return loaded
 
 
-def _raw(frame: pd.DataFrame, fields: tuple[str, ...]) -> list[dict]:
-    records = frame[list(fields)].astype(object).where(frame[list(fields)].notna(), None)
-    return [
-        {k: v for k, v in record.items() if v is not None} for record in records.to_dict("records")
-    ]
-
-
 def quarantine_rows(
-    conn: psycopg.Connection,
-    file_id: int,
-    export: Export,
-    reasons_by_table: dict[str, dict[int, set[str]]],
+    conn: psycopg.Connection, export: Export, *, refusal: str | None = None
 ) -> dict[str, int]:
-    """Write the rejected rows with their reasons and values; return the count per table."""
-    counts: dict[str, int] = {}
-    with conn.cursor().copy(
-        "COPY quarantine.rejected_record "
-        "(file_id, table_name, row_number, code, emcode, reasons, raw) FROM STDIN"
-    ) as copy:
-        copy.set_types(["bigint", "text", "integer", "text", "text", "text[]", "jsonb"])
-        for name, reasons in reasons_by_table.items():
-            counts[name] = len(reasons)
-            if not reasons:
-                continue
-            table = TABLES[name]
-            frame = export.tables[name].frame
-            rows = frame[frame[ROW_NUMBER].isin(list(reasons))]
-            codes = _nullable(rows["CODE"]) if "CODE" in rows else [None] * len(rows)
-            emcodes = _nullable(rows["EMCODE"]) if "EMCODE" in rows else [None] * len(rows)
-            for row_number, code, emcode, raw in zip(
-                rows[ROW_NUMBER].tolist(),
-                codes,
-                emcodes,
-                _raw(rows, table.field_names),
-                strict=True,
-            ):
-                copy.write_row(
-                    (
-                        file_id,
-                        name,
-                        row_number,
-                        code,
-                        emcode,
-                        sorted(reasons[row_number]),
-                        Jsonb(raw),
-                    )
-                )
-    return counts
+    """Write the rejected rows (with ``refusal``, every row) with their reasons and values."""
+    return staging.quarantine_staged(conn, export, refusal=refusal)
 
 
 def record_outcomes(conn: psycopg.Connection, file_id: int, check: ExportCheck) -> None:
@@ -190,7 +143,7 @@ def record_table_counts(
                     file_id,
                     name,
                     table.declared_rows,
-                    len(table.frame),
+                    table.received_rows,
                     loaded.get(name, 0),
                     quarantined.get(name, 0),
                 )

@@ -87,6 +87,7 @@ class Export:
     unknown_tables: dict[str, int] = field(default_factory=dict)
     unknown_fields: dict[str, dict[str, int]] = field(default_factory=dict)
     field_appearances: dict[str, dict[str, int]] = field(default_factory=dict)
+    file_id: int | None = None  # the ledger's id, once the rows are staged in the warehouse
 
     @property
     def main_table(self) -> ExportTable:
