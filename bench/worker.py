@@ -175,7 +175,7 @@ def _wrap_pipeline(clock: StepClock) -> None:
     clock.wrap(staging, "write_rejections", "rejections into the warehouse", part_of=load_step)
     clock.wrap(load, "_replace_children", "replace children", part_of=load_step)
     clock.wrap(load, "_merge", "merge into burkit", part_of=load_step)
-    clock.wrap(load, "quarantine_rows", "quarantine rows", part_of=load_step)
+    clock.wrap(staging, "quarantine_staged", "quarantine rows", part_of=load_step)
     clock.wrap(load, "record_outcomes", "record outcomes", part_of=load_step)
     clock.wrap(staging, "drop_staging", "drop staging tables")
     clock.wrap(ingest.landing, "file_away", "file away")

@@ -305,7 +305,7 @@ def _load(conn, ingestion: Ingestion, export: Export, check: ExportCheck) -> Non
     with conn.transaction():
         staging.write_rejections(conn, check.rejected)
         loaded = load.load_accepted(conn, export, check)
-        quarantined = load.quarantine_rows(conn, export)
+        quarantined = staging.quarantine_staged(conn, export)
         load.record_outcomes(conn, file_id, check)
         load.record_table_counts(conn, file_id, export, loaded, quarantined)
         ingestion.rows_loaded = sum(loaded.values())
@@ -376,7 +376,7 @@ def _refuse(
         if export is not None:
             # Every record of the file, with its own reasons (if checked) and the refusal.
             staging.write_rejections(conn, check.rejected if check is not None else {})
-            quarantined = load.quarantine_rows(
+            quarantined = staging.quarantine_staged(
                 conn, export, refusal=f"{FILE_REFUSED}:{refusal.rule}"
             )
             if check is not None:

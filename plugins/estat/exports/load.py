@@ -98,13 +98,6 @@ def load_accepted(conn: psycopg.Connection, export: Export, check: ExportCheck):
     return loaded
 
 
-def quarantine_rows(
-    conn: psycopg.Connection, export: Export, *, refusal: str | None = None
-) -> dict[str, int]:
-    """Write the rejected rows (with ``refusal``, every row) with their reasons and values."""
-    return staging.quarantine_staged(conn, export, refusal=refusal)
-
-
 def record_outcomes(conn: psycopg.Connection, file_id: int, check: ExportCheck) -> None:
     with conn.cursor().copy(
         "COPY ops.validation_outcome (file_id, table_name, expectation, rule, field, severity, "

@@ -69,7 +69,6 @@ class ExportTable:
     declared_rows: int
     frame: pd.DataFrame | None  # None when the rows went elsewhere (see stream_export)
     received_rows: int = 0
-    element: etree._Element | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -251,6 +250,21 @@ def stream_export(
 BATCH_ROWS = 5_000
 
 
+def _iterparse(reader: _HashingReader, **options) -> etree.iterparse:
+    """lxml's ``iterparse``, hardened: no DTD, no entity, no network, no huge tree."""
+    return etree.iterparse(
+        reader,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        **options,
+    )
+
+
 class _Irregular(Exception):
     """The fast parser met something out of place (the exact parser says what)."""
 
@@ -264,18 +278,7 @@ def _parse_rows(name: str, reader: _HashingReader, sink: RowSink) -> Export:
     a header, table or ``rows`` attribute in breach, XML that is not well-formed) raises
     :class:`_Irregular`, and :func:`_parse` reads the file again to refuse it exactly.
     """
-    events = etree.iterparse(
-        reader,
-        events=("end",),
-        tag=ROW,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    events = _iterparse(reader, events=("end",), tag=ROW)
     export: Export | None = None
     root = None
     allowed_tables: dict[str, tuple[str, ...]] = {}
@@ -334,27 +337,20 @@ def _parse_rows(name: str, reader: _HashingReader, sink: RowSink) -> Export:
     except etree.XMLSyntaxError:
         raise _Irregular from None
 
-    # The tables without rows, and nothing else under the root.
+    # The tables without rows, and nothing else under the root, each table once.
+    seen: set[str] = set()
     for element in root:
         table_name = element.tag
-        if table_name not in allowed_tables:
+        if table_name not in allowed_tables or table_name in seen:
             raise _Irregular
-        found = export.tables.get(table_name)
-        if found is None:
+        seen.add(table_name)
+        if table_name not in export.tables:
             export.tables[table_name] = ExportTable(table_name, 0, None)
             sink.begin_table(table_name, allowed_tables[table_name])
             _end_table(name, export, sink, element, [], 0, 0)
-        elif found.element is not element:
-            raise _Irregular  # the table appears twice
     if MAIN_TABLE_OF_KIND[export.header.kind] not in export.tables:
         raise _Irregular
-    for other, other_fields in allowed_tables.items():
-        if other not in export.tables:
-            export.tables[other] = ExportTable(other, 0, None)
-            sink.begin_table(other, other_fields)
-            sink.end_table(export.tables[other])
-    for found in export.tables.values():
-        found.element = None
+    _add_left_out_tables(export, allowed_tables, sink)
     return export
 
 
@@ -392,23 +388,12 @@ def _end_table(
     except ExportRefused:
         raise _Irregular from None
     found.received_rows = row_count
-    found.element = element
     sink.end_table(found)
     element.clear(keep_tail=False)
 
 
 def _parse(name: str, reader: _HashingReader, sink: RowSink, *, collect: bool = False) -> Export:
-    events = etree.iterparse(
-        reader,
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    events = _iterparse(reader, events=("start", "end"))
     export: Export | None = None
     allowed_tables: dict[str, tuple[str, ...]] = {}
     table: str | None = None
@@ -538,13 +523,19 @@ def _parse(name: str, reader: _HashingReader, sink: RowSink, *, collect: bool = 
     main = MAIN_TABLE_OF_KIND[export.header.kind]
     if main not in export.tables:
         raise ExportRefused(name, "structure", f"the {main} table is missing")
-    # A child table the sender left out holds no rows (the contract's example lists all).
+    _add_left_out_tables(export, allowed_tables, sink)
+    return export
+
+
+def _add_left_out_tables(
+    export: Export, allowed_tables: dict[str, tuple[str, ...]], sink: RowSink
+) -> None:
+    """A child table the sender left out holds no rows (the contract's example lists all)."""
     for other, other_fields in allowed_tables.items():
         if other not in export.tables:
             export.tables[other] = ExportTable(other, 0, None)
             sink.begin_table(other, other_fields)
             sink.end_table(export.tables[other])
-    return export
 
 
 def _clear_row(element: etree._Element) -> None:

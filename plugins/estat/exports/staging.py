@@ -37,6 +37,7 @@ from estat.exports.validation import (
     read_result,
     stored_suite_of,
 )
+from estat.warehouse.ddl import burkit_column_type
 
 log = logging.getLogger(__name__)
 
@@ -279,8 +280,6 @@ def _cascade(conn: psycopg.Connection, export: Export, check: ExportCheck) -> No
 
 def typed_fields(table: Table) -> list[sql.Composable]:
     """Each field of a staging row as its burkit column takes it (see ``burkit_column_type``)."""
-    from estat.warehouse.ddl import burkit_column_type
-
     typed = []
     for field in table.fields:
         column = sql.SQL("s.{}").format(sql.Identifier(field.name))
