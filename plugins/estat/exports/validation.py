@@ -172,7 +172,7 @@ def read_result(check: ExportCheck, name: str, result) -> None:
             expectation=config.type,
             rule=meta.get("rule", config.type),
             field=meta.get("field"),
-            severity=_severity(config),
+            severity=severity_of(config),
             success=bool(item.success),
             element_count=_element_count(item.result),
             unexpected_count=item.result.get("unexpected_count"),
@@ -201,7 +201,7 @@ def _element_count(result: dict) -> int | None:
     return counted if isinstance(counted, int) else None
 
 
-def _severity(config) -> str:
+def severity_of(config) -> str:
     severity = getattr(config, "severity", None) or "critical"
     return str(getattr(severity, "value", severity)).lower()
 
