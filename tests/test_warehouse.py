@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from estat.contract import DICTIONARIES, TABLES
@@ -123,3 +124,54 @@ def test_every_burkit_table_is_keyed_on_kind_and_code(conn) -> None:
     assert keys == {burkit_table_name(t): list(burkit_key(t)) for t in TABLES.values()}
     assert keys["burkit.mc_passport"] == ["kind", "code"]
     assert keys["burkit.l_em2tr"] == ["kind", "emcode", "trcode"]
+
+
+def _export_file(conn, status: str = "processing") -> int:
+    (file_id,) = conn.execute(
+        "INSERT INTO ops.export_file (file_name, sha256, size_bytes, provenance, status, "
+        "attempts, started_at) VALUES ('EMIGRANT_20260131_001.xml', repeat('a', 64), 1, "
+        "'burkit_mo', %s, 1, now()) RETURNING file_id",
+        (status,),
+    ).fetchone()
+    return file_id
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_every_burkit_table_checks_the_file_its_rows_name(conn, name: str) -> None:
+    triggers = {
+        (event, statement)
+        for event, statement in conn.execute(
+            "SELECT event_manipulation, action_orientation FROM information_schema.triggers "
+            "WHERE event_object_schema = 'burkit' AND event_object_table = %s "
+            "AND action_statement = 'EXECUTE FUNCTION burkit.check_file_ids()'",
+            (name.lower(),),
+        )
+    }
+    assert triggers == {("INSERT", "STATEMENT"), ("UPDATE", "STATEMENT")}
+
+
+def test_a_loaded_row_must_name_an_export_file(conn) -> None:
+    file_id = _export_file(conn)
+    insert = (
+        "INSERT INTO burkit.l_em2tr (kind, emcode, trcode, file_id, row_number) "
+        "SELECT 'EMIGRANT', 'P' || n, 1, %s, n FROM generate_series(1, 3) AS n"
+    )
+    conn.execute(insert, (file_id,))
+    assert conn.execute("SELECT count(*) FROM burkit.l_em2tr").fetchone() == (3,)
+
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="is no export file"):
+        conn.execute(insert.replace("'P' || n", "'Q' || n"), (file_id + 1,))
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="is no export file"):
+        conn.execute("UPDATE burkit.l_em2tr SET file_id = %s", (file_id + 1,))
+    assert conn.execute("SELECT DISTINCT file_id FROM burkit.l_em2tr").fetchall() == [(file_id,)]
+
+
+def test_a_loaded_export_file_stays_in_the_ledger(conn) -> None:
+    loaded = _export_file(conn)
+    conn.execute("UPDATE ops.export_file SET status = 'loaded' WHERE file_id = %s", (loaded,))
+    received = _export_file(conn, status="received")
+
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="was loaded"):
+        conn.execute("DELETE FROM ops.export_file WHERE file_id = %s", (loaded,))
+    conn.execute("DELETE FROM ops.export_file WHERE file_id = %s", (received,))
+    assert conn.execute("SELECT file_id FROM ops.export_file").fetchall() == [(loaded,)]

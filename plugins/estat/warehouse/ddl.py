@@ -88,7 +88,8 @@ def contract_ddl() -> str:
 
 # Columns every burkit table carries after the contract's fields: (name, type, meaning).
 BURKIT_BOOKKEEPING_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("file_id", "bigint NOT NULL REFERENCES ops.export_file (file_id)", "the export file"),
+    # Checked once per statement by the triggers of migration V006 (see burkit_table_ddl).
+    ("file_id", "bigint NOT NULL", "the export file (ops.export_file) that last wrote the row"),
     ("row_number", "integer NOT NULL", "the row's position in its table in that file"),
 )
 
@@ -138,6 +139,12 @@ def burkit_table_ddl(table: Table) -> str:
     statements = [f"CREATE TABLE {name} (\n" + ",\n".join(lines) + "\n);"]
     if not table.main:
         statements.append(f"CREATE INDEX {table.name.lower()}_by_person ON {name} (kind, emcode);")
+    for event in ("insert", "update"):
+        statements.append(
+            f"CREATE TRIGGER {table.name.lower()}_file_id_on_{event} AFTER {event.upper()} "
+            f"ON {name} REFERENCING NEW TABLE AS written FOR EACH STATEMENT "
+            "EXECUTE FUNCTION burkit.check_file_ids();"
+        )
     statements.append(
         f"COMMENT ON TABLE {name} IS "
         f"{_quote(f'{table.name}: {table.meaning_en} ({table.meaning_kk})')};"
