@@ -232,13 +232,23 @@ def render(results: dict[str, Any]) -> str:
     for name, step in pipeline["steps"].items():
         if step["part_of"] is not None:
             continue
-        step_rows.append(_step_row(name, step, total, pipeline["peak_rss_after_step"].get(name)))
+        label = f"{name} *" if step.get("concurrent") else name
+        step_rows.append(_step_row(label, step, total, pipeline["peak_rss_after_step"].get(name)))
         for part, inner in pipeline["steps"].items():
             if inner["part_of"] == name:
                 step_rows.append(_step_row(f"  {part}", inner, total, None))
-    accounted = sum(s["seconds"] for s in pipeline["steps"].values() if s["part_of"] is None)
+    accounted = sum(
+        s["seconds"]
+        for s in pipeline["steps"].values()
+        if s["part_of"] is None and not s.get("concurrent")
+    )
     step_rows.append(("other (ledger, locks, summaries)", _seconds(total - accounted), "", ""))
-    out += ["", "Pipeline steps (indented rows are part of the step above them):"]
+    out += [
+        "",
+        "Pipeline steps (indented rows are part of the step above them; the steps marked "
+        "* run in threads of their own, alongside the parse, and are not part of the "
+        "other rows' sum):",
+    ]
     out += _table(("step", "time", "share", "peak RSS after"), step_rows)
 
     memory = results.get("memory_series", {})

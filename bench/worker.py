@@ -138,10 +138,26 @@ class StepClock:
         self.steps: dict[str, dict[str, float]] = {}
         self.peak_after: dict[str, int] = {}
 
-    def wrap(self, owner: Any, attribute: str, step: str, *, part_of: str | None = None) -> None:
-        """Time ``owner.attribute`` as ``step`` (a part of the step ``part_of``, if given)."""
+    def wrap(
+        self,
+        owner: Any,
+        attribute: str,
+        step: str,
+        *,
+        part_of: str | None = None,
+        concurrent: bool = False,
+    ) -> None:
+        """Time ``owner.attribute`` as ``step`` (a part of the step ``part_of``, if given).
+
+        A ``concurrent`` step runs in a thread of its own, alongside the others.
+        """
         original: Callable = getattr(owner, attribute)
-        self.steps[step] = {"calls": 0, "seconds": 0.0, "part_of": part_of}
+        self.steps[step] = {
+            "calls": 0,
+            "seconds": 0.0,
+            "part_of": part_of,
+            "concurrent": concurrent,
+        }
 
         @functools.wraps(original)
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -158,25 +174,32 @@ class StepClock:
 
 
 def _wrap_pipeline(clock: StepClock) -> None:
-    """Wrap the steps of an ingestion where the pipeline looks them up."""
-    from estat.exports import docs, ingest, load, staging
+    """Wrap the steps of an ingestion where the pipeline looks them up.
 
-    read, check, load_step = "stream into staging", "check_staged", "load"
+    The parse, the checks and the merge run at once (``estat.exports.pipeline``), so the
+    times of the steps in the check and merge threads overlap the parse's.
+    """
+    from estat.exports import docs, ingest, load, pipeline, staging
+
+    parse, wait = "parse and COPY", "after the parse: last checks and merge, decision"
+    check, merge = "check each table (check thread)", "merge each table (merge thread)"
+    decision = "decision and commit (merge thread)"
     clock.wrap(ingest, "sha256_of", "claim: sha256 of the file")
-    clock.wrap(staging, "stream_into_staging", read)
-    clock.wrap(staging, "stream_export", "parse and COPY", part_of=read)
-    clock.wrap(staging, "_add_person", "child tables with their person's columns", part_of=read)
-    clock.wrap(ingest.RefCodes, "from_warehouse", "dictionary codes from ref")
-    clock.wrap(staging, "check_staged", check)
-    clock.wrap(staging, "_cascade", "cascade rejections", part_of=check)
-    clock.wrap(docs, "store_results", "docs: store GX results")
-    clock.wrap(docs, "build_data_docs", "docs: build Data Docs")
-    clock.wrap(ingest, "_load", load_step)
-    clock.wrap(staging, "write_rejections", "rejections into the warehouse", part_of=load_step)
-    clock.wrap(load, "_replace_children", "replace children", part_of=load_step)
-    clock.wrap(load, "_merge", "merge into burkit", part_of=load_step)
-    clock.wrap(staging, "quarantine_staged", "quarantine rows", part_of=load_step)
-    clock.wrap(load, "record_outcomes", "record outcomes", part_of=load_step)
+    clock.wrap(pipeline.ConcurrentIngestion, "stream", parse)
+    clock.wrap(pipeline.ConcurrentIngestion, "finish", wait)
+    clock.wrap(staging, "check_table", check, concurrent=True)
+    clock.wrap(staging, "prepare_table", "child tables with their person's columns", part_of=check)
+    clock.wrap(staging, "_validate", "GX suites", part_of=check)
+    clock.wrap(staging, "cascade", "cascade rejections", part_of=check)
+    clock.wrap(load, "merge_table", merge, concurrent=True)
+    clock.wrap(staging, "add_rejections", "rejections into the warehouse", part_of=merge)
+    clock.wrap(load, "_replace_children", "replace children", part_of=merge)
+    clock.wrap(load, "_merge", "merge into burkit", part_of=merge)
+    clock.wrap(ingest, "_decide", decision, concurrent=True)
+    clock.wrap(docs, "store_results", "docs: store GX results", part_of=decision)
+    clock.wrap(docs, "build_data_docs", "docs: build Data Docs", part_of=decision)
+    clock.wrap(staging, "quarantine_staged", "quarantine rows", part_of=decision)
+    clock.wrap(load, "record_outcomes", "record outcomes", part_of=decision)
     clock.wrap(staging, "drop_staging", "drop staging tables")
     clock.wrap(ingest.landing, "file_away", "file away")
 

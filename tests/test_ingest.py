@@ -430,3 +430,22 @@ def test_media_files_that_fail_the_checks_are_not_copied(ready, dirs) -> None:
 
     assert list(dirs["landing"].iterdir()) == []
     assert ledger(ready) == []
+
+
+def test_a_file_with_its_persons_last_loads_as_one_in_order(ready, dirs) -> None:
+    from lxml import etree
+
+    generated = generate(dirs["landing"], persons=400, faults=list(FAULTS_AND_REASONS))
+    tree = etree.parse(str(generated.path))
+    root = tree.getroot()
+    root.append(root.find("M_EMIGRANT"))  # the child tables now come before their persons
+    tree.write(str(generated.path), encoding="UTF-8", xml_declaration=True)
+
+    ingestion = ingest_export_file(ready, generated.path)
+
+    assert ingestion.status == "loaded"
+    assert burkit_counts(ready) == generated.loaded
+    assert quarantine_counts(ready, ingestion.file_id) == {
+        t: n for t, n in generated.rejected.items() if n
+    }
+    assert ingestion.persons_rejected == generated.rejected_persons

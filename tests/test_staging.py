@@ -16,7 +16,7 @@ from estat.contract import Kind
 from estat.dictionaries import load_dictionary_dir
 from estat.exports import staging
 from estat.exports.reader import read_export
-from estat.exports.validation import RefCodes, check_export
+from estat.exports.validation import PERSON_REJECTED, RefCodes, check_export
 from estat.exports.values import iin_birth_dates, iin_problems, iin_sexes, parse_dates
 from estat.generator import Fault, write_export
 
@@ -107,3 +107,39 @@ def test_the_sql_check_rejects_exactly_what_the_dataframe_check_rejects(
     assert conn.execute(
         "SELECT count(*) FROM pg_tables WHERE schemaname = 'staging'"
     ).fetchone() == (0,)
+
+
+def test_child_tables_before_the_persons_are_checked_as_in_file_order(conn, tmp_path: Path) -> None:
+    """The person table last: the child tables get their persons' columns afterwards."""
+    from lxml import etree
+
+    _, refused = load_dictionary_dir(conn, DICTIONARY_DIR)
+    assert refused == []
+    generated = write_export(
+        tmp_path / "EMIGRANT_20260131_001.xml",
+        kind=Kind.EMIGRANT,
+        persons=120,
+        faults=list(Fault),
+        seed=5,
+    )
+    tree = etree.parse(str(generated.path))
+    root = tree.getroot()
+    root.append(root.find("M_EMIGRANT"))
+    reordered = tmp_path / "reordered" / generated.path.name
+    reordered.parent.mkdir()
+    tree.write(str(reordered), encoding="UTF-8", xml_declaration=True)
+    ref_codes = RefCodes.from_warehouse(conn)
+
+    checks = []
+    for file_id, path in ((1, generated.path), (2, reordered)):
+        staged = staging.stream_into_staging(conn, path, file_id)
+        try:
+            checks.append(staging.check_staged(conn, staged, ref_codes))
+        finally:
+            staging.drop_staging(conn, file_id)
+    in_order, persons_last = checks
+
+    assert list(staged.tables)[-1] == "M_EMIGRANT"
+    assert persons_last.rejected == in_order.rejected
+    assert any(PERSON_REJECTED in r for rows in in_order.rejected.values() for r in rows.values())
+    assert sorted(persons_last.outcomes, key=str) == sorted(in_order.outcomes, key=str)

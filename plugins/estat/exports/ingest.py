@@ -24,13 +24,15 @@ so that no record is ever lost. The refusal is in the ledger, in the log, and in
 Check. The suites' results (row numbers and counts, never a value) are stored in the GX
 project and its Data Docs are built for them (:mod:`estat.exports.docs`).
 
-Load. Accepted rows, rejected rows, outcomes, counts and the ledger's final status are
-written in one transaction (:mod:`estat.exports.load`); the file is filed away only after
-it commits.
+Load. Each table is checked and merged while the next one is parsed
+(:mod:`estat.exports.pipeline`). Accepted rows, rejected rows, outcomes, counts and the
+ledger's final status are written in one transaction (:mod:`estat.exports.load`), which
+a refusal rolls back; the file is filed away only after it commits.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -42,9 +44,9 @@ from pathlib import Path
 import psycopg
 
 from estat import config
-from estat.exports import docs, landing, load, staging
+from estat.exports import docs, landing, load, pipeline, staging
 from estat.exports.reader import Export, ExportRefused, check_file_name
-from estat.exports.validation import ExportCheck, RefCodes
+from estat.exports.validation import ExportCheck
 
 log = logging.getLogger(__name__)
 
@@ -148,18 +150,15 @@ def _ingest_claimed(conn: psycopg.Connection, path: Path, sha256: str) -> Ingest
     check: ExportCheck | None = None
     try:
         try:
-            export = staging.stream_into_staging(conn, path, file_id)
-            if export.sha256 != sha256:
-                raise FileChanged(f"{path.name} changed while it was read")
-            ingestion.package, ingestion.kind = export.header.package, export.header.kind.value
-            check_file_name(path.name, export.header)
-            _refuse_conflicting_package(conn, path.name, export)
-            check = staging.check_staged(conn, export, RefCodes.from_warehouse(conn))
-            docs.build_data_docs(docs.store_results(file_id, check))
-            _summarise(ingestion, export, check)
-            _refuse_failed_file_rules(path.name, check)
-            _refuse_too_many_rejected(path.name, export, check)
-            _load(conn, ingestion, export, check)
+            with pipeline.ConcurrentIngestion(conn, file_id) as run:
+                try:
+                    run.stream(path)
+                    run.finish(functools.partial(_decide, ingestion, path, sha256))
+                    ingestion.status = "loaded"
+                finally:
+                    # What a refusal quarantines: every record of a file that was parsed.
+                    export = run.export
+                    check = run.check if export is not None else None
         except ExportRefused as refusal:
             _refuse(conn, ingestion, refusal, export, check)
         except psycopg.errors.UniqueViolation:
@@ -178,6 +177,19 @@ def _ingest_claimed(conn: psycopg.Connection, path: Path, sha256: str) -> Ingest
         if not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
             staging.drop_staging(conn, file_id)
 
+    if ingestion.status == "loaded":
+        log.info(
+            "loaded %s (export file %d, package %s): %d rows received, %d loaded, "
+            "%d quarantined, %d persons rejected, %d warnings",
+            ingestion.file_name,
+            file_id,
+            ingestion.package,
+            ingestion.rows_received,
+            ingestion.rows_loaded,
+            ingestion.rows_quarantined,
+            ingestion.persons_rejected,
+            ingestion.warnings,
+        )
     directory = config.archive_dir() if ingestion.status == "loaded" else config.quarantine_dir()
     filed = _file_away(conn, path, directory, file_id)
     ingestion.filed_as = str(filed)
@@ -300,48 +312,59 @@ def _header_values(export: Export) -> tuple:
     return (h.package, h.kind.value, h.period_start, h.period_end, h.created)
 
 
-def _load(conn, ingestion: Ingestion, export: Export, check: ExportCheck) -> None:
+def _decide(
+    ingestion: Ingestion,
+    path: Path,
+    sha256: str,
+    conn,
+    export: Export,
+    check: ExportCheck,
+    loaded: dict[str, int],
+) -> None:
+    """Refuse the parsed, checked and merged file, or finish its load (in its transaction).
+
+    The rows are merged already (:mod:`estat.exports.pipeline`); a refusal here rolls
+    them back.
+    """
+    if export.sha256 != sha256:
+        raise FileChanged(f"{path.name} changed while it was read")
+    ingestion.package, ingestion.kind = export.header.package, export.header.kind.value
+    check_file_name(path.name, export.header)
+    _refuse_conflicting_package(conn, path.name, export)
+    docs.build_data_docs(docs.store_results(ingestion.file_id, check))
+    _summarise(ingestion, export, check)
+    _refuse_failed_file_rules(path.name, check)
+    _refuse_too_many_rejected(path.name, export, check)
+    _load(conn, ingestion, export, check, loaded)
+
+
+def _load(conn, ingestion: Ingestion, export: Export, check: ExportCheck, loaded) -> None:
+    """Quarantine the rejected rows, record the counts and mark the file loaded."""
     file_id = ingestion.file_id
-    with conn.transaction():
-        staging.write_rejections(conn, check.rejected)
-        loaded = load.load_accepted(conn, export, check)
-        quarantined = staging.quarantine_staged(conn, export)
-        load.record_outcomes(conn, file_id, check)
-        load.record_table_counts(conn, file_id, export, loaded, quarantined)
-        ingestion.rows_loaded = sum(loaded.values())
-        ingestion.rows_quarantined = sum(quarantined.values())
-        ingestion.tables = _table_counts(export, loaded, quarantined)
-        conn.execute(
-            "UPDATE ops.export_file SET status = 'loaded', package = %s, kind = %s, "
-            "period_start = %s, period_end = %s, created_by_sender = %s, rows_received = %s, "
-            "rows_loaded = %s, rows_quarantined = %s, persons_rejected = %s, warnings = %s, "
-            "finished_at = now() WHERE file_id = %s",
-            (
-                *_header_values(export),
-                ingestion.rows_received,
-                ingestion.rows_loaded,
-                ingestion.rows_quarantined,
-                ingestion.persons_rejected,
-                ingestion.warnings,
-                file_id,
-            ),
-        )
-        conn.execute(
-            "DELETE FROM ops.export_file WHERE sha256 = %s AND status = 'received'",
-            (export.sha256,),
-        )
-    ingestion.status = "loaded"
-    log.info(
-        "loaded %s (export file %d, package %s): %d rows received, %d loaded, "
-        "%d quarantined, %d persons rejected, %d warnings",
-        ingestion.file_name,
-        file_id,
-        ingestion.package,
-        ingestion.rows_received,
-        ingestion.rows_loaded,
-        ingestion.rows_quarantined,
-        ingestion.persons_rejected,
-        ingestion.warnings,
+    quarantined = staging.quarantine_staged(conn, export)
+    load.record_outcomes(conn, file_id, check)
+    load.record_table_counts(conn, file_id, export, loaded, quarantined)
+    ingestion.rows_loaded = sum(loaded.values())
+    ingestion.rows_quarantined = sum(quarantined.values())
+    ingestion.tables = _table_counts(export, loaded, quarantined)
+    conn.execute(
+        "UPDATE ops.export_file SET status = 'loaded', package = %s, kind = %s, "
+        "period_start = %s, period_end = %s, created_by_sender = %s, rows_received = %s, "
+        "rows_loaded = %s, rows_quarantined = %s, persons_rejected = %s, warnings = %s, "
+        "finished_at = now() WHERE file_id = %s",
+        (
+            *_header_values(export),
+            ingestion.rows_received,
+            ingestion.rows_loaded,
+            ingestion.rows_quarantined,
+            ingestion.persons_rejected,
+            ingestion.warnings,
+            file_id,
+        ),
+    )
+    conn.execute(
+        "DELETE FROM ops.export_file WHERE sha256 = %s AND status = 'received'",
+        (export.sha256,),
     )
 
 

@@ -27,7 +27,7 @@ from estat.warehouse.ddl import burkit_key, burkit_table_name
 log = logging.getLogger(__name__)
 
 
-def _stage(conn: psycopg.Connection, table: Table, kind: Kind, export: Export) -> str:
+def _stage(conn: psycopg.Connection, table: Table, kind: Kind, file_id: int) -> str:
     """A temporary view of the table's accepted staging rows, typed as its burkit table."""
     view = f"stage_{table.name.lower()}"
     columns = ([] if table.main else [sql.SQL("{} AS kind").format(sql.Literal(kind.value))]) + [
@@ -35,7 +35,7 @@ def _stage(conn: psycopg.Connection, table: Table, kind: Kind, export: Export) -
         for field, typed in zip(table.fields, staging.typed_fields(table), strict=True)
     ]
     columns += [
-        sql.SQL("{}::bigint AS file_id").format(sql.Literal(export.file_id)),
+        sql.SQL("{}::bigint AS file_id").format(sql.Literal(file_id)),
         sql.SQL("s.row_number"),
     ]
     conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(view)))
@@ -47,7 +47,7 @@ def _stage(conn: psycopg.Connection, table: Table, kind: Kind, export: Export) -
         ).format(
             sql.Identifier(view),
             sql.SQL(", ").join(columns),
-            staging.qualified(staging.staging_table(export.file_id, table.name)),
+            staging.qualified(staging.staging_table(file_id, table.name)),
             sql.Literal(table.name),
         )
     )
@@ -81,23 +81,29 @@ def _replace_children(conn: psycopg.Connection, kind: Kind, main_stage: str) -> 
         )
 
 
-def load_accepted(conn: psycopg.Connection, export: Export, check: ExportCheck):
+def load_accepted(conn: psycopg.Connection, export: Export) -> dict[str, int]:
     """Merge every table's accepted rows; return the rows loaded per table.
 
     Needs the rejections in ``rejected_row`` (:func:`staging.write_rejections`).
     """
     kind = export.header.kind
-    loaded: dict[str, int] = {}
-    views = []
     # The person table first: its rows decide whose child rows are replaced.
-    for table in tables_of_kind(kind):
-        stage = _stage(conn, table, kind, export)
-        views.append(stage)
-        if table.main:
-            _replace_children(conn, kind, stage)
-        loaded[table.name] = _merge(conn, table, stage)
-    for view in views:
-        conn.execute(sql.SQL("DROP VIEW {}").format(sql.Identifier(view)))
+    return {
+        table.name: merge_table(conn, table, kind, export.file_id) for table in tables_of_kind(kind)
+    }
+
+
+def merge_table(conn: psycopg.Connection, table: Table, kind: Kind, file_id: int) -> int:
+    """Merge one table's accepted rows; return how many were loaded.
+
+    The person table must be merged before its child tables: a person it delivers again
+    has their child rows replaced by those of this file.
+    """
+    stage = _stage(conn, table, kind, file_id)
+    if table.main:
+        _replace_children(conn, kind, stage)
+    loaded = _merge(conn, table, stage)
+    conn.execute(sql.SQL("DROP VIEW {}").format(sql.Identifier(stage)))
     return loaded
 
 

@@ -16,9 +16,10 @@ same file, which drops them first.
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -55,25 +56,60 @@ def qualified(name: str) -> sql.Composed:
 
 
 class _StagingSink(RowSink):
-    """COPY each table's rows, as they are parsed, into its staging table."""
+    """COPY each table's rows, as they are parsed, into its staging table.
 
-    def __init__(self, conn: psycopg.Connection, file_id: int) -> None:
+    A child table is checked with its person's columns added (see :func:`prepare_table`).
+    When the person table came first, as it does in a file that keeps to the contract's
+    order, the sink knows every person's CODE and GSID by then (the first row of a CODE
+    that is there twice, as the DataFrame check takes it) and writes those columns with
+    the child rows. Otherwise the child rows land in a raw table of their own, from which
+    :func:`prepare_table` makes the checked one.
+
+    ``ended`` is given each table once its rows are committed (``conn`` is in autocommit
+    mode, so each COPY commits as it ends).
+    """
+
+    def __init__(
+        self,
+        conn: psycopg.Connection,
+        file_id: int,
+        ended: Callable[[ExportTable], None] | None = None,
+    ) -> None:
         self.conn = conn
         self.file_id = file_id
+        self.ended = ended
         self._cursor = None
         self._copying = None  # the COPY's context manager, and the COPY it entered
         self._copy = None
+        self._write: Callable[[list[tuple]], None] = self._write_rows
+        self._reading: dict[str, str | None] = {}  # CODE → GSID, as the persons are read
+        self._persons: dict[str, str | None] | None = None  # once the person table ended
 
     def begin_table(self, name: str, fields: tuple[str, ...]) -> None:
-        # A child table is checked with its person's columns added: its raw rows land
-        # in a table of their own, from which the checked one is made (see _add_person).
-        target = staging_table(self.file_id, name, "_raw" if name in CHILD_TABLES else "")
+        target, person_columns = staging_table(self.file_id, name), []
+        self._write = self._write_rows
+        if name in CHILD_TABLES and self._persons is None:
+            target = staging_table(self.file_id, name, "_raw")
+        elif name in CHILD_TABLES:
+            person_columns = [
+                sql.SQL("{} boolean NOT NULL").format(sql.Identifier(PERSON_IN_FILE)),
+                sql.SQL('{} text COLLATE "C"').format(sql.Identifier(PERSON_GSID)),
+            ]
+            self._write = functools.partial(
+                self._write_with_person, 1 + fields.index("EMCODE"), "GSID" in fields
+            )
+        elif TABLES[name].main:
+            self._reading = {}
+            self._write = functools.partial(
+                self._write_persons, 1 + fields.index("CODE"), 1 + fields.index("GSID")
+            )
         columns = sql.SQL(", ").join(
             [sql.SQL("{} integer NOT NULL").format(sql.Identifier(ROW_NUMBER))]
             # Compared byte by byte: a check compares values for equality only, and sorts
             # (uniqueness, a child row's person) are several times faster than under the
             # database's locale.
             + [sql.SQL('{} text COLLATE "C"').format(sql.Identifier(f)) for f in fields]
+            + person_columns
         )
         self.conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(qualified(target)))
         self.conn.execute(
@@ -84,12 +120,35 @@ class _StagingSink(RowSink):
         self._copy = self._copying.__enter__()
 
     def rows(self, name: str, rows: list[tuple]) -> None:
+        self._write(rows)
+
+    def _write_rows(self, rows: list[tuple]) -> None:
         write = self._copy.write_row
         for row in rows:
             write(row)
 
+    def _write_persons(self, code_at: int, gsid_at: int, rows: list[tuple]) -> None:
+        write, known = self._copy.write_row, self._reading.setdefault
+        for row in rows:
+            if row[code_at] is not None:
+                known(row[code_at], row[gsid_at])
+            write(row)
+
+    def _write_with_person(self, emcode_at: int, with_gsid: bool, rows: list[tuple]) -> None:
+        write, persons = self._copy.write_row, self._persons
+        for row in rows:
+            emcode = row[emcode_at]
+            if emcode in persons:
+                write((*row, True, persons[emcode] if with_gsid else None))
+            else:
+                write((*row, False, None))
+
     def end_table(self, table: ExportTable) -> None:
         self.close(None)
+        if TABLES[table.name].main:
+            self._persons, self._reading = self._reading, {}
+        if self.ended is not None:
+            self.ended(table)
 
     def close(self, error: BaseException | None) -> None:
         if self._copy is not None:
@@ -101,63 +160,79 @@ class _StagingSink(RowSink):
             self._cursor.close()
 
 
-def stream_into_staging(
-    conn: psycopg.Connection, path: Path, file_id: int, *, file_name: str | None = None
+def stream_rows(
+    conn: psycopg.Connection,
+    path: Path,
+    file_id: int,
+    *,
+    file_name: str | None = None,
+    ended: Callable[[ExportTable], None] | None = None,
 ) -> Export:
-    """Parse ``path`` into its staging tables; the Export has every table's counts.
+    """Parse ``path`` and COPY its rows into raw staging tables (see :func:`prepare_table`).
 
     A refusal of the parse (:class:`~estat.exports.reader.ExportRefused`) leaves the
     staging tables made so far for :func:`drop_staging`.
     """
-    sink = _StagingSink(conn, file_id)
+    sink = _StagingSink(conn, file_id, ended)
     try:
         export = stream_export(path, sink, file_name=file_name)
     except BaseException as error:
         sink.close(error)
         raise
     export.file_id = file_id
-    _add_person(conn, file_id, export)
-    for name in export.tables:
-        conn.execute(sql.SQL("ANALYZE {}").format(qualified(staging_table(file_id, name))))
     return export
 
 
-def _add_person(conn: psycopg.Connection, file_id: int, export: Export) -> None:
-    """Make each child table's checked staging table: its rows and their person's columns.
-
-    ``_person_in_file``: EMCODE names a person of the file; ``_person_gsid``: that
-    person's GSID (the first row of a CODE that is there twice, as the DataFrame check
-    takes it).
-    """
-    main = qualified(staging_table(file_id, export.main_table.name))
+def stream_into_staging(
+    conn: psycopg.Connection, path: Path, file_id: int, *, file_name: str | None = None
+) -> Export:
+    """Parse ``path`` into its staging tables, ready to check; the Export has the counts."""
+    export = stream_rows(conn, path, file_id, file_name=file_name)
     for name in export.tables:
-        if name not in CHILD_TABLES:
-            continue
-        raw, checked = staging_table(file_id, name, "_raw"), staging_table(file_id, name)
-        person_gsid = sql.SQL("person.{}").format(sql.Identifier("GSID"))
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(qualified(checked)))
-        conn.execute(
-            sql.SQL(
-                "CREATE UNLOGGED TABLE {checked} AS SELECT child.*, "
-                "person.code IS NOT NULL AS {in_file}, {gsid} AS {person_gsid} "
-                "FROM {raw} AS child LEFT JOIN ("
-                "SELECT DISTINCT ON ({code}) {code} AS code, {gsid_column} FROM {main} "
-                "WHERE {code} IS NOT NULL ORDER BY {code}, {row_number}"
-                ") AS person ON person.code = child.{emcode}"
-            ).format(
-                checked=qualified(checked),
-                in_file=sql.Identifier(PERSON_IN_FILE),
-                gsid=person_gsid if "GSID" in TABLES[name].field_names else sql.SQL("NULL"),
-                person_gsid=sql.Identifier(PERSON_GSID),
-                raw=qualified(raw),
-                code=sql.Identifier("CODE"),
-                gsid_column=sql.Identifier("GSID"),
-                main=main,
-                row_number=sql.Identifier(ROW_NUMBER),
-                emcode=sql.Identifier("EMCODE"),
-            )
+        prepare_table(conn, file_id, name, export.main_table.name)
+    return export
+
+
+def prepare_table(conn: psycopg.Connection, file_id: int, name: str, main: str) -> None:
+    """Make a streamed table ready to check: a child table gets its person's columns.
+
+    ``_person_in_file``: EMCODE names a person of the file (of the person table
+    ``main``, which must be streamed); ``_person_gsid``: that person's GSID (the first row
+    of a CODE that is there twice, as the DataFrame check takes it).
+    """
+    raw = qualified(staging_table(file_id, name, "_raw")).as_string(conn)
+    if name in CHILD_TABLES and conn.execute("SELECT to_regclass(%s)", (raw,)).fetchone()[0]:
+        _add_person(conn, file_id, name, main)
+    conn.execute(sql.SQL("ANALYZE {}").format(qualified(staging_table(file_id, name))))
+
+
+def _add_person(conn: psycopg.Connection, file_id: int, name: str, main_name: str) -> None:
+    main = qualified(staging_table(file_id, main_name))
+    raw, checked = staging_table(file_id, name, "_raw"), staging_table(file_id, name)
+    person_gsid = sql.SQL("person.{}").format(sql.Identifier("GSID"))
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(qualified(checked)))
+    conn.execute(
+        sql.SQL(
+            "CREATE UNLOGGED TABLE {checked} AS SELECT child.*, "
+            "person.code IS NOT NULL AS {in_file}, {gsid} AS {person_gsid} "
+            "FROM {raw} AS child LEFT JOIN ("
+            "SELECT DISTINCT ON ({code}) {code} AS code, {gsid_column} FROM {main} "
+            "WHERE {code} IS NOT NULL ORDER BY {code}, {row_number}"
+            ") AS person ON person.code = child.{emcode}"
+        ).format(
+            checked=qualified(checked),
+            in_file=sql.Identifier(PERSON_IN_FILE),
+            gsid=person_gsid if "GSID" in TABLES[name].field_names else sql.SQL("NULL"),
+            person_gsid=sql.Identifier(PERSON_GSID),
+            raw=qualified(raw),
+            code=sql.Identifier("CODE"),
+            gsid_column=sql.Identifier("GSID"),
+            main=main,
+            row_number=sql.Identifier(ROW_NUMBER),
+            emcode=sql.Identifier("EMCODE"),
         )
-        conn.execute(sql.SQL("DROP TABLE {}").format(qualified(raw)))
+    )
+    conn.execute(sql.SQL("DROP TABLE {}").format(qualified(raw)))
 
 
 def drop_staging(conn: psycopg.Connection, file_id: int) -> None:
@@ -224,21 +299,39 @@ def check_staged(conn: psycopg.Connection, export: Export, ref_codes: RefCodes) 
     :func:`~estat.exports.validation.check_export`, and the same cascade: a rejected
     person takes their child rows along.
     """
-    file_id = export.file_id
-    url = sqlalchemy_url(conn)
     check = ExportCheck()
-    parameters = ref_codes.parameters()
+    main = export.main_table.name
+    check_table(conn, export.file_id, export.tables[main], ref_codes, check)
+    codes = rejected_codes(conn, export.file_id, main, check)
     for name, table in export.tables.items():
-        with _asset(url, file_id, name) as batch_definition:
-            result = _validate(
-                batch_definition.get_batch(),
-                stored_suite_of(name),
-                {**parameters, "declared_rows": table.declared_rows},
-                table.received_rows,
-            )
-        read_result(check, name, result)
-    _cascade(conn, export, check)
+        if name != main:
+            check_table(conn, export.file_id, table, ref_codes, check)
+            cascade(conn, export.file_id, name, codes, check)
+    in_file_order(check, export)
     return check
+
+
+def in_file_order(check: ExportCheck, export: Export) -> None:
+    """Order the outcomes as the tables are in the file (the person table is checked first)."""
+    position = {name: n for n, name in enumerate(export.tables)}
+    check.outcomes.sort(key=lambda outcome: position[outcome.table])
+
+
+def check_table(
+    conn: psycopg.Connection,
+    file_id: int,
+    table: ExportTable,
+    ref_codes: RefCodes,
+    check: ExportCheck,
+) -> None:
+    """Run one table's suite on its prepared staging table, into ``check``."""
+    name = table.name
+    parameters = {**ref_codes.parameters(), "declared_rows": table.declared_rows}
+    with _asset(sqlalchemy_url(conn), file_id, name) as batch_definition:
+        result = _validate(
+            batch_definition.get_batch(), stored_suite_of(name), parameters, table.received_rows
+        )
+    read_result(check, name, result)
 
 
 # The first run of a suite counts: GX's SQL engine computes the counts of a table's column
@@ -279,14 +372,14 @@ def _validate(batch, suite, parameters: dict, rows: int):
     return result
 
 
-def _cascade(conn: psycopg.Connection, export: Export, check: ExportCheck) -> None:
-    """Reject the child rows of every rejected person (by CODE, as in the DataFrame check)."""
-    main = export.main_table.name
+def rejected_codes(
+    conn: psycopg.Connection, file_id: int, main: str, check: ExportCheck
+) -> list[str]:
+    """The CODEs of the rejected persons (their child rows are rejected with them)."""
     rejected_rows = sorted(check.rejected.get(main, {}))
     if not rejected_rows:
-        return
-    file_id = export.file_id
-    codes = [
+        return []
+    return [
         code
         for (code,) in conn.execute(
             sql.SQL("SELECT DISTINCT {} FROM {} WHERE {} = ANY(%s) AND {} IS NOT NULL").format(
@@ -298,20 +391,25 @@ def _cascade(conn: psycopg.Connection, export: Export, check: ExportCheck) -> No
             (rejected_rows,),
         )
     ]
-    for name in CHILD_TABLES:
-        if name not in export.tables:
-            continue
-        hit = conn.execute(
-            sql.SQL("SELECT {} FROM {} WHERE {} = ANY(%s)").format(
-                sql.Identifier(ROW_NUMBER),
-                qualified(staging_table(file_id, name)),
-                sql.Identifier("EMCODE"),
-            ),
-            (codes,),
-        )
-        rejected = check.rejected.setdefault(name, {})
-        for (row_number,) in hit:
-            rejected.setdefault(int(row_number), set()).add(PERSON_REJECTED)
+
+
+def cascade(
+    conn: psycopg.Connection, file_id: int, name: str, codes: list[str], check: ExportCheck
+) -> None:
+    """Reject the rows of child table ``name`` that belong to a rejected person (by CODE)."""
+    if name not in CHILD_TABLES or not codes:
+        return
+    hit = conn.execute(
+        sql.SQL("SELECT {} FROM {} WHERE {} = ANY(%s)").format(
+            sql.Identifier(ROW_NUMBER),
+            qualified(staging_table(file_id, name)),
+            sql.Identifier("EMCODE"),
+        ),
+        (codes,),
+    )
+    rejected = check.rejected.setdefault(name, {})
+    for (row_number,) in hit:
+        rejected.setdefault(int(row_number), set()).add(PERSON_REJECTED)
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -335,11 +433,21 @@ def typed_fields(table: Table) -> list[sql.Composable]:
 
 def write_rejections(conn: psycopg.Connection, rejected: dict[str, dict[int, set[str]]]) -> None:
     """The rejected rows and their reasons, in a temporary table for the statements below."""
+    create_rejections(conn)
+    add_rejections(conn, rejected)
+
+
+def create_rejections(conn: psycopg.Connection) -> None:
+    """An empty ``rejected_row`` for this transaction (see :func:`add_rejections`)."""
     conn.execute(
         "CREATE TEMPORARY TABLE rejected_row (table_name text NOT NULL, row_number integer "
         "NOT NULL, reasons text[] NOT NULL, PRIMARY KEY (table_name, row_number)) "
         "ON COMMIT DROP"
     )
+
+
+def add_rejections(conn: psycopg.Connection, rejected: dict[str, dict[int, set[str]]]) -> None:
+    """Add rejected rows, with their reasons sorted, to ``rejected_row``."""
     with conn.cursor().copy("COPY rejected_row FROM STDIN") as copy:
         copy.set_types(["text", "integer", "text[]"])
         for name, rows in rejected.items():
