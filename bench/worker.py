@@ -184,6 +184,7 @@ def _wrap_pipeline(clock: StepClock) -> None:
     parse, wait = "parse and COPY", "after the parse: last checks and merge, decision"
     check, merge = "check each table (check thread)", "merge each table (merge thread)"
     decision = "decision and commit (merge thread)"
+    documents = "Data Docs (check thread, once every table is checked)"
     clock.wrap(ingest, "sha256_of", "claim: sha256 of the file")
     clock.wrap(pipeline.ConcurrentIngestion, "stream", parse)
     clock.wrap(pipeline.ConcurrentIngestion, "finish", wait)
@@ -196,8 +197,9 @@ def _wrap_pipeline(clock: StepClock) -> None:
     clock.wrap(load, "_replace_children", "replace children", part_of=merge)
     clock.wrap(load, "_merge", "merge into burkit", part_of=merge)
     clock.wrap(ingest, "_decide", decision, concurrent=True)
-    clock.wrap(docs, "store_results", "docs: store GX results", part_of=decision)
-    clock.wrap(docs, "build_data_docs", "docs: build Data Docs", part_of=decision)
+    clock.wrap(ingest, "_document", documents, concurrent=True)
+    clock.wrap(docs, "store_results", "store GX results", part_of=documents)
+    clock.wrap(docs, "build_data_docs", "build Data Docs", part_of=documents)
     clock.wrap(staging, "quarantine_staged", "quarantine rows", part_of=decision)
     clock.wrap(load, "record_outcomes", "record outcomes", part_of=decision)
     clock.wrap(staging, "drop_staging", "drop staging tables")

@@ -43,6 +43,23 @@ DATES = [
 ]  # fmt: skip
 
 
+def test_the_load_types_every_checked_date_as_the_check_reads_it(conn) -> None:
+    chance = random.Random(11)
+    days = [date(1, 1, 1), date(9999, 12, 31), date(2000, 2, 29)]
+    days += [date(1850, 1, 1) + timedelta(days=chance.randrange(80_000)) for _ in range(500)]
+    values = [d.strftime("%d.%m.") + f"{d.year:04d}" for d in days]
+    values += [d.strftime("%d%m") + f"{d.year:04d}" for d in days]
+
+    checked = _sql_values(conn, "burkit.contract_date(value, true)", [*values, *DATES])
+    loaded = _sql_values(conn, "burkit.checked_date(value)", values)
+
+    assert loaded == checked[: len(values)] == days * 2
+    passed = [v for v, d in zip(DATES, checked[len(values) :], strict=True) if d is not None]
+    assert _sql_values(conn, "burkit.checked_date(value)", passed) == [
+        d for d in checked[len(values) :] if d is not None
+    ]
+
+
 def _sql_values(conn, expression: str, values: list[str]) -> list:
     return [
         row[0]

@@ -175,3 +175,12 @@ def test_a_loaded_export_file_stays_in_the_ledger(conn) -> None:
         conn.execute("DELETE FROM ops.export_file WHERE file_id = %s", (loaded,))
     conn.execute("DELETE FROM ops.export_file WHERE file_id = %s", (received,))
     assert conn.execute("SELECT file_id FROM ops.export_file").fetchall() == [(loaded,)]
+
+
+def test_burkit_key_columns_compare_byte_by_byte(conn) -> None:
+    collations = conn.execute(
+        "SELECT DISTINCT column_name, collation_name FROM information_schema.columns "
+        "WHERE table_schema = 'burkit' AND column_name IN ('kind', 'code', 'emcode')"
+    ).fetchall()
+
+    assert sorted(collations) == [("code", "C"), ("emcode", "C"), ("kind", "C")]

@@ -150,7 +150,8 @@ def _ingest_claimed(conn: psycopg.Connection, path: Path, sha256: str) -> Ingest
     check: ExportCheck | None = None
     try:
         try:
-            with pipeline.ConcurrentIngestion(conn, file_id) as run:
+            documented = functools.partial(_document, file_id)
+            with pipeline.ConcurrentIngestion(conn, file_id, checked=documented) as run:
                 try:
                     run.stream(path)
                     run.finish(functools.partial(_decide, ingestion, path, sha256))
@@ -312,6 +313,11 @@ def _header_values(export: Export) -> tuple:
     return (h.package, h.kind.value, h.period_start, h.period_end, h.created)
 
 
+def _document(file_id: int, check: ExportCheck) -> None:
+    """Store the file's GX results and build their Data Docs (once the file is checked)."""
+    docs.build_data_docs(docs.store_results(file_id, check))
+
+
 def _decide(
     ingestion: Ingestion,
     path: Path,
@@ -331,7 +337,6 @@ def _decide(
     ingestion.package, ingestion.kind = export.header.package, export.header.kind.value
     check_file_name(path.name, export.header)
     _refuse_conflicting_package(conn, path.name, export)
-    docs.build_data_docs(docs.store_results(ingestion.file_id, check))
     _summarise(ingestion, export, check)
     _refuse_failed_file_rules(path.name, check)
     _refuse_too_many_rejected(path.name, export, check)

@@ -78,9 +78,15 @@ class ConcurrentIngestion:
     Leaving the block without finishing rolls the merge back.
     """
 
-    def __init__(self, conn: psycopg.Connection, file_id: int) -> None:
+    def __init__(
+        self,
+        conn: psycopg.Connection,
+        file_id: int,
+        checked: Callable[[ExportCheck], None] | None = None,
+    ) -> None:
         self.conn = conn
         self.file_id = file_id
+        self.checked = checked  # given the whole file's check, in the check thread
         self.check = ExportCheck()
         self.loaded: dict[str, int] = {}
         self.export: Export | None = None
@@ -92,8 +98,12 @@ class ConcurrentIngestion:
         self._steps: list[_Step] = []
 
     def __enter__(self) -> ConcurrentIngestion:
-        self._parse_conn = self._connect()
-        self._check_conn = self._connect()
+        try:
+            self._parse_conn = self._connect()
+            self._check_conn = self._connect()
+        except BaseException:
+            self._close_connections()
+            raise
         self._steps = [
             _Step(f"check export file {self.file_id}", self._check_tables),
             _Step(f"merge export file {self.file_id}", self._merge_tables),
@@ -108,6 +118,9 @@ class ConcurrentIngestion:
         self._decision.put(None)
         for step in self._steps:
             step.join()
+        self._close_connections()
+
+    def _close_connections(self) -> None:
         for connection in self._connections:
             connection.close()
 
@@ -142,7 +155,6 @@ class ConcurrentIngestion:
         if checker.error is not None:
             self._abandon()
             raise checker.error
-        staging.in_file_order(self.check, self.export)
         self._decision.put(decide)
         merger.join()
         if merger.error is not None:
@@ -183,9 +195,15 @@ class ConcurrentIngestion:
                 tables = [table]
             for child in tables:
                 self._check_one(conn, child, main, ref_codes, codes)
-        if main is None and not self._stop.is_set():
+        if self._stop.is_set():
+            raise _Stopped
+        if main is None:
             # The parse refuses a file without its person table; it never gets here.
             raise RuntimeError(f"export file {self.file_id} has no person table")
+        staging.in_file_order(self.check, self.export)
+        if self.checked is not None:
+            # While the merge of the last tables goes on.
+            self.checked(self.check)
 
     def _check_one(
         self,

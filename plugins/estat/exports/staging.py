@@ -55,6 +55,12 @@ def qualified(name: str) -> sql.Composed:
     return sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(name))
 
 
+# Staging tables live for one ingestion, are read whole and joined only with small tables
+# or on keys: statistics would not change a plan, and autovacuum gathering them would only
+# compete with the ingestion for the processor.
+_SCRATCH = sql.SQL("autovacuum_enabled = off")
+
+
 class _StagingSink(RowSink):
     """COPY each table's rows, as they are parsed, into its staging table.
 
@@ -113,7 +119,9 @@ class _StagingSink(RowSink):
         )
         self.conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(qualified(target)))
         self.conn.execute(
-            sql.SQL("CREATE UNLOGGED TABLE {} ({})").format(qualified(target), columns)
+            sql.SQL("CREATE UNLOGGED TABLE {} ({}) WITH ({})").format(
+                qualified(target), columns, _SCRATCH
+            )
         )
         self._cursor = self.conn.cursor()
         self._copying = self._cursor.copy(sql.SQL("COPY {} FROM STDIN").format(qualified(target)))
@@ -203,7 +211,6 @@ def prepare_table(conn: psycopg.Connection, file_id: int, name: str, main: str) 
     raw = qualified(staging_table(file_id, name, "_raw")).as_string(conn)
     if name in CHILD_TABLES and conn.execute("SELECT to_regclass(%s)", (raw,)).fetchone()[0]:
         _add_person(conn, file_id, name, main)
-    conn.execute(sql.SQL("ANALYZE {}").format(qualified(staging_table(file_id, name))))
 
 
 def _add_person(conn: psycopg.Connection, file_id: int, name: str, main_name: str) -> None:
@@ -213,7 +220,7 @@ def _add_person(conn: psycopg.Connection, file_id: int, name: str, main_name: st
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(qualified(checked)))
     conn.execute(
         sql.SQL(
-            "CREATE UNLOGGED TABLE {checked} AS SELECT child.*, "
+            "CREATE UNLOGGED TABLE {checked} WITH ({scratch}) AS SELECT child.*, "
             "person.code IS NOT NULL AS {in_file}, {gsid} AS {person_gsid} "
             "FROM {raw} AS child LEFT JOIN ("
             "SELECT DISTINCT ON ({code}) {code} AS code, {gsid_column} FROM {main} "
@@ -221,6 +228,7 @@ def _add_person(conn: psycopg.Connection, file_id: int, name: str, main_name: st
             ") AS person ON person.code = child.{emcode}"
         ).format(
             checked=qualified(checked),
+            scratch=_SCRATCH,
             in_file=sql.Identifier(PERSON_IN_FILE),
             gsid=person_gsid if "GSID" in TABLES[name].field_names else sql.SQL("NULL"),
             person_gsid=sql.Identifier(PERSON_GSID),
@@ -416,16 +424,16 @@ def cascade(
 
 
 def typed_fields(table: Table) -> list[sql.Composable]:
-    """Each field of a staging row as its burkit column takes it (see ``burkit_column_type``)."""
+    """Each field of an accepted staging row as its burkit column takes it.
+
+    See ``burkit_column_type``. Only rows that passed their table's suite are typed.
+    """
     typed = []
     for field in table.fields:
         column = sql.SQL("s.{}").format(sql.Identifier(field.name))
         if field.rule is Rule.DATE:
-            typed.append(
-                sql.SQL("burkit.contract_date({}, {})").format(
-                    column, sql.Literal(field.length == 8)
-                )
-            )
+            # A loaded row passed the date rule: its dates need no second check.
+            typed.append(sql.SQL("burkit.checked_date({})").format(column))
         else:
             typed.append(sql.SQL("{}::{}").format(column, sql.SQL(burkit_column_type(field))))
     return typed

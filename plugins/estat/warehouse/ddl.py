@@ -129,10 +129,14 @@ def burkit_table_ddl(table: Table) -> str:
     name = burkit_table_name(table)
     lines = []
     if not table.main:
-        lines.append("    kind text NOT NULL CHECK (kind IN ('EMIGRANT', 'IMMIGRANT'))")
+        lines.append(
+            """    kind text COLLATE "C" NOT NULL CHECK (kind IN ('EMIGRANT', 'IMMIGRANT'))"""
+        )
     for field in table.fields:
         constraint = " NOT NULL" if field.required else ""
-        lines.append(f"    {field.name.lower()} {burkit_column_type(field)}{constraint}")
+        # Key columns compare byte by byte (migration V006).
+        collation = ' COLLATE "C"' if field.name in ("CODE", "EMCODE") else ""
+        lines.append(f"    {field.name.lower()} {burkit_column_type(field)}{collation}{constraint}")
     lines.extend(f"    {column} {sql_type}" for column, sql_type, _ in BURKIT_BOOKKEEPING_COLUMNS)
     lines.append(f"    PRIMARY KEY ({', '.join(burkit_key(table))})")
 

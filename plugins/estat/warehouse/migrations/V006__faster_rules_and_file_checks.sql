@@ -40,6 +40,19 @@ RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     END
 $$;
 
+-- The date of a value that passed the date rule (so it is DD.MM.YYYY or DDMMYYYY and a
+-- real date): what the load types it as, without checking it again. Anything else
+-- raises an error rather than loading a wrong date.
+CREATE FUNCTION burkit.checked_date(value text) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE length(value)
+        WHEN 10 THEN make_date(substr(value, 7, 4)::integer, substr(value, 4, 2)::integer,
+            substr(value, 1, 2)::integer)
+        WHEN 8 THEN make_date(substr(value, 5, 4)::integer, substr(value, 3, 2)::integer,
+            substr(value, 1, 2)::integer)
+    END
+$$;
+
 CREATE OR REPLACE FUNCTION burkit.iin_birth_date(iin text) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN length(iin) = 12 AND translate(iin, '0123456789', '') = ''
@@ -99,7 +112,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 GRANT EXECUTE ON FUNCTION burkit.real_date(integer, integer, integer),
-    burkit.calendar_date(integer, integer, integer) TO estat_loader, estat_statistician;
+    burkit.calendar_date(integer, integer, integer), burkit.checked_date(text)
+    TO estat_loader, estat_statistician;
 
 -- A loaded row names the export file that last wrote it (file_id). A foreign key checks
 -- that row by row, with one lookup and lock of the ledger row per loaded row: a fifth of
@@ -158,6 +172,27 @@ BEGIN
         EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING NEW TABLE AS written '
             'FOR EACH STATEMENT EXECUTE FUNCTION burkit.check_file_ids()',
             link.relname || '_file_id_on_update', link.loaded);
+    END LOOP;
+END
+$$;
+
+-- The key columns (kind, CODE, EMCODE) compare byte by byte. They hold the file's kind and
+-- digit identifiers, which sort the same under every collation, but under a locale each
+-- comparison in their indexes, joins and merges goes through strcoll().
+DO $$
+DECLARE
+    key record;
+BEGIN
+    FOR key IN
+        SELECT c.table_name, c.column_name, c.data_type, c.character_maximum_length
+        FROM information_schema.columns AS c
+        WHERE c.table_schema = 'burkit' AND c.column_name IN ('kind', 'code', 'emcode')
+        ORDER BY c.table_name, c.ordinal_position
+    LOOP
+        EXECUTE format('ALTER TABLE burkit.%I ALTER COLUMN %I TYPE %s COLLATE "C"',
+            key.table_name, key.column_name,
+            CASE WHEN key.data_type = 'text' THEN 'text'
+                ELSE format('character varying(%s)', key.character_maximum_length) END);
     END LOOP;
 END
 $$;
