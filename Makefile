@@ -35,7 +35,7 @@ test: install
 	$(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --memory-series
 
 lint: install
 	$(BIN)/ruff check .
