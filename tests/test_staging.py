@@ -96,19 +96,20 @@ def test_the_warehouse_reads_contract_dates_as_the_python_rules_do(conn, compact
     assert found.count(None) < len(DATES)
 
 
-def test_the_sql_check_rejects_exactly_what_the_dataframe_check_rejects(
-    conn, tmp_path: Path
-) -> None:
+def _faulty_export(conn, tmp_path: Path, *, seed: int = 3, **options):
+    """An emigrant export file with faults planted, and the dictionaries it is checked by."""
     _, refused = load_dictionary_dir(conn, DICTIONARY_DIR)
     assert refused == []
     generated = write_export(
-        tmp_path / "EMIGRANT_20260131_001.xml",
-        kind=Kind.EMIGRANT,
-        persons=200,
-        faults=list(Fault) * 2,
-        seed=3,
+        tmp_path / "EMIGRANT_20260131_001.xml", kind=Kind.EMIGRANT, seed=seed, **options
     )
-    ref_codes = RefCodes.from_warehouse(conn)
+    return generated, RefCodes.from_warehouse(conn)
+
+
+def test_the_sql_check_rejects_exactly_what_the_dataframe_check_rejects(
+    conn, tmp_path: Path
+) -> None:
+    generated, ref_codes = _faulty_export(conn, tmp_path, persons=200, faults=list(Fault) * 2)
     in_memory = check_export(read_export(generated.path), ref_codes)
 
     staged = staging.stream_into_staging(conn, generated.path, 1)
@@ -130,22 +131,13 @@ def test_child_tables_before_the_persons_are_checked_as_in_file_order(conn, tmp_
     """The person table last: the child tables get their persons' columns afterwards."""
     from lxml import etree
 
-    _, refused = load_dictionary_dir(conn, DICTIONARY_DIR)
-    assert refused == []
-    generated = write_export(
-        tmp_path / "EMIGRANT_20260131_001.xml",
-        kind=Kind.EMIGRANT,
-        persons=120,
-        faults=list(Fault),
-        seed=5,
-    )
+    generated, ref_codes = _faulty_export(conn, tmp_path, persons=120, faults=list(Fault), seed=5)
     tree = etree.parse(str(generated.path))
     root = tree.getroot()
     root.append(root.find("M_EMIGRANT"))
     reordered = tmp_path / "reordered" / generated.path.name
     reordered.parent.mkdir()
     tree.write(str(reordered), encoding="UTF-8", xml_declaration=True)
-    ref_codes = RefCodes.from_warehouse(conn)
 
     checks = []
     for file_id, path in ((1, generated.path), (2, reordered)):

@@ -18,7 +18,7 @@ import logging
 import psycopg
 from psycopg import sql
 
-from estat.contract import CHILD_TABLES, TABLES, Kind, Table, tables_of_kind
+from estat.contract import CHILD_TABLES, TABLES, Kind, Table
 from estat.exports import staging
 from estat.exports.reader import Export
 from estat.exports.validation import ExportCheck
@@ -79,18 +79,6 @@ def _replace_children(conn: psycopg.Connection, kind: Kind, main_stage: str) -> 
             "WHERE child.kind = %s AND child.emcode = person.code",
             (kind.value,),
         )
-
-
-def load_accepted(conn: psycopg.Connection, export: Export) -> dict[str, int]:
-    """Merge every table's accepted rows; return the rows loaded per table.
-
-    Needs the rejections in ``rejected_row`` (:func:`staging.write_rejections`).
-    """
-    kind = export.header.kind
-    # The person table first: its rows decide whose child rows are replaced.
-    return {
-        table.name: merge_table(conn, table, kind, export.file_id) for table in tables_of_kind(kind)
-    }
 
 
 def merge_table(conn: psycopg.Connection, table: Table, kind: Kind, file_id: int) -> int:

@@ -19,7 +19,8 @@ as it is complete:
 So the warehouse checks and merges one table while Python parses the next. A refusal,
 an error or a crash in any step stops the others and rolls the merge back; the outcome
 is the one the steps would give one after the other (``staging.stream_into_staging``,
-``staging.check_staged``, ``load.load_accepted``).
+then ``staging.check_staged``, then ``load.merge_table`` for each table, the person
+table first).
 """
 
 from __future__ import annotations
