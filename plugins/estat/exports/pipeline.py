@@ -149,23 +149,17 @@ class ConcurrentIngestion:
         """Wait for the checks and the merge, then decide in the load's transaction.
 
         The transaction commits when ``decide`` returns. Whatever ``decide`` or a step
-        raised is raised here, once every step has stopped and the merge is rolled back.
+        raised is raised here; leaving the block then stops every step, and the merge is
+        rolled back.
         """
         checker, merger = self._steps
         checker.join()
         if checker.error is not None:
-            self._abandon()
             raise checker.error
         self._decision.put(decide)
         merger.join()
         if merger.error is not None:
             raise merger.error
-
-    def _abandon(self) -> None:
-        self._stop.set()
-        self._decision.put(None)
-        for step in self._steps:
-            step.join()
 
     # --- the check -----------------------------------------------------------------------
 
@@ -182,8 +176,6 @@ class ConcurrentIngestion:
         codes: list[str] = []
         waiting: list[ExportTable] = []  # child tables that came before the persons
         while (table := self._to_check.get()) is not _END:
-            if self._stop.is_set():
-                raise _Stopped
             if table.name in _KIND_OF_MAIN:
                 main = table.name
                 self._check_one(conn, table, main, ref_codes, [])
