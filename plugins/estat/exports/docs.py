@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 
-from estat.exports.suites import project_context, suite_name
 from estat.exports.validation import ExportCheck
 
 log = logging.getLogger(__name__)
@@ -27,6 +26,8 @@ def store_results(file_id: int, check: ExportCheck) -> list:
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
     )
+
+    from estat.exports.suites import project_context, suite_name
 
     context = project_context()
     run_id = RunIdentifier(run_name=f"export-file-{file_id}")
@@ -45,6 +46,8 @@ def store_results(file_id: int, check: ExportCheck) -> list:
 
 def build_data_docs(keys: list | None = None) -> str:
     """Build Data Docs (only the pages of ``keys`` and the index, when given)."""
+    from estat.exports.suites import project_context
+
     context = project_context()
     sites = (
         context.build_data_docs(resource_identifiers=keys) if keys else context.build_data_docs()

@@ -4,8 +4,9 @@
 runs them side by side, each on a connection of its own, and hands every table on as soon
 as it is complete:
 
-1. the parse (the caller's thread) COPYs the rows of each table into its staging table
-   and hands the table on when it ends;
+1. the parse (a process of its own, see :mod:`estat.exports.parse_process`; the caller's
+   thread waits for it) COPYs the rows of each table into its staging table and hands
+   the table on when it ends;
 2. the check (a thread) runs the table's suite with GX's SQL engine. The person table
    comes first: a child table is checked with its persons' columns and takes their
    rejections along, so it waits for the persons. It hands the table on with its
@@ -16,11 +17,12 @@ as it is complete:
    transaction: it finishes the load and the transaction commits, or it raises and
    nothing of the file is kept.
 
-So the warehouse checks and merges one table while Python parses the next. A refusal,
-an error or a crash in any step stops the others and rolls the merge back; the outcome
-is the one the steps would give one after the other (``staging.stream_into_staging``,
-then ``staging.check_staged``, then ``load.merge_table`` for each table, the person
-table first).
+So the warehouse checks and merges one table while the next is parsed, and the parse has
+a processor of its own while the check thread imports GX and reads its results. A
+refusal, an error or a crash in any step stops the others and rolls the merge back; the
+outcome is the one the steps would give one after the other
+(``staging.stream_into_staging``, then ``staging.check_staged``, then
+``load.merge_table`` for each table, the person table first).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from pathlib import Path
 import psycopg
 
 from estat.contract import MAIN_TABLE_OF_KIND, TABLES
-from estat.exports import load, staging
+from estat.exports import load, parse_process, staging
 from estat.exports.reader import Export, ExportTable
 from estat.exports.validation import ExportCheck, RefCodes
 
@@ -99,12 +101,7 @@ class ConcurrentIngestion:
         self._steps: list[_Step] = []
 
     def __enter__(self) -> ConcurrentIngestion:
-        try:
-            self._parse_conn = self._connect()
-            self._check_conn = self._connect()
-        except BaseException:
-            self._close_connections()
-            raise
+        self._check_conn = self._connect()
         self._steps = [
             _Step(f"check export file {self.file_id}", self._check_tables),
             _Step(f"merge export file {self.file_id}", self._merge_tables),
@@ -135,8 +132,8 @@ class ConcurrentIngestion:
     def stream(self, path: Path) -> Export:
         """Parse ``path`` into its staging tables, handing each table on as it ends."""
         try:
-            self.export = staging.stream_rows(
-                self._parse_conn, path, self.file_id, ended=self._to_check.put
+            self.export = parse_process.stream_rows(
+                self.conn, path, self.file_id, ended=self._to_check.put
             )
         except BaseException:
             self._stop.set()
@@ -172,6 +169,7 @@ class ConcurrentIngestion:
     def _check_each(self) -> None:
         conn = self._check_conn
         ref_codes = RefCodes.from_warehouse(conn)
+        staging.get_ready_to_check(conn)
         main: str | None = None
         codes: list[str] = []
         waiting: list[ExportTable] = []  # child tables that came before the persons

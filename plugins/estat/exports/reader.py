@@ -25,12 +25,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-import pandas as pd
 from lxml import etree
 
 from estat.contract import MAIN_TABLE_OF_KIND, TABLES, Kind, tables_of_kind
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROOT = "BURKIT_EXPORT"
 ROW = "ROW"
@@ -48,6 +50,10 @@ class ExportRefused(Exception):
         self.file_name = file_name
         self.rule = rule
         self.reason = reason
+
+    def __reduce__(self):
+        # Pickled by its three fields (the parse process sends refusals to its caller).
+        return type(self), (self.file_name, self.rule, self.reason)
 
 
 @dataclass(frozen=True)
@@ -556,6 +562,8 @@ def _declared_rows(name: str, element: etree._Element) -> int:
 
 
 def _frame(columns: dict[str, list[str | None]], row_count: int) -> pd.DataFrame:
+    import pandas as pd  # only the DataFrame reading needs it, not the staging parse
+
     return pd.DataFrame(
         {ROW_NUMBER: pd.array(range(1, row_count + 1), dtype="int32")}
         | {column: pd.array(values, dtype="str") for column, values in columns.items()}

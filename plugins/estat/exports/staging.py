@@ -27,11 +27,12 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-import great_expectations as gx
 from estat.contract import CHILD_TABLES, TABLES, Rule, Table
 from estat.exports.reader import ROW_NUMBER, Export, ExportTable, RowSink, stream_export
-from estat.exports.suites import FILE_RULES, PERSON_GSID, PERSON_IN_FILE
 from estat.exports.validation import (
+    FILE_RULES,
+    PERSON_GSID,
+    PERSON_IN_FILE,
     PERSON_REJECTED,
     RESULT_FORMAT,
     ExportCheck,
@@ -325,6 +326,17 @@ def in_file_order(check: ExportCheck, export: Export) -> None:
     check.outcomes.sort(key=lambda outcome: position[outcome.table])
 
 
+def get_ready_to_check(conn: psycopg.Connection) -> None:
+    """Import GX, read the suites and open the SQL source that :func:`check_table` uses.
+
+    The first check would do it otherwise; a checker calls this while it waits for the
+    first table.
+    """
+    for name in TABLES:
+        stored_suite_of(name)
+    _sql_source(sqlalchemy_url(conn))
+
+
 def check_table(
     conn: psycopg.Connection,
     file_id: int,
@@ -367,6 +379,8 @@ def _validate(batch, suite, parameters: dict, rows: int):
     }
     if not failed:
         return result
+    import great_expectations as gx
+
     listed = batch.validate(
         gx.ExpectationSuite(
             name=suite.name,

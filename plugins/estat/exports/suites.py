@@ -43,12 +43,7 @@ import great_expectations.expectations as gxe
 from estat import config
 from estat.contract import MIGRATION_TYPE_OF_KIND, TABLES, Field, Kind, Rule, Table
 from estat.exports import expectations as custom
-
-# Columns the checker derives for child tables before validating (see validation.py).
-PERSON_IN_FILE = "_person_in_file"
-PERSON_GSID = "_person_gsid"
-
-FILE_RULES = frozenset({"declared_rows"})
+from estat.exports.validation import PERSON_GSID, PERSON_IN_FILE
 
 
 def suite_name(table: str) -> str:

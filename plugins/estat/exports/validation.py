@@ -16,16 +16,25 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from estat.contract import CHILD_TABLES, DICTIONARIES, MAIN_TABLE_OF_KIND
 from estat.exports.reader import ROW_NUMBER, Export
-from estat.exports.suites import FILE_RULES, PERSON_GSID, PERSON_IN_FILE, stored_suites
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
 PERSON_REJECTED = "person_rejected:EMCODE"
+
+# Columns the checker derives for child tables before validating (see ``check_export``
+# and ``staging.prepare_table``); the suites check them.
+PERSON_IN_FILE = "_person_in_file"
+PERSON_GSID = "_person_gsid"
+
+# Rules about the file as a whole: their breach refuses the file instead of rejecting rows.
+FILE_RULES = frozenset({"declared_rows"})
 
 # No value is ever kept: failing rows are named by their row number alone.
 RESULT_FORMAT = {
@@ -118,6 +127,8 @@ def _batch_definitions():
 
 @cache
 def _suites():
+    from estat.exports.suites import stored_suites  # imports GX, which only checks need
+
     return stored_suites()
 
 
