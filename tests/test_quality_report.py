@@ -504,6 +504,21 @@ def test_the_report_directory_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_
     assert quality_report_dir() == config.PROJECT_ROOT / "relative" / "report"
 
 
+def test_the_gx_project_is_a_setting_and_its_docs_and_report_follow(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from estat.exports.suites import gx_project_dir
+
+    for variable in ("ESTAT_GX_DIR", "ESTAT_REPORT_DIR", "ESTAT_DATA_DOCS_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    assert gx_project_dir() == config.PROJECT_ROOT / "great_expectations"
+    monkeypatch.setenv("ESTAT_GX_DIR", str(tmp_path / "gx"))
+
+    assert gx_project_dir() == tmp_path / "gx"
+    assert config.data_docs_dir() == tmp_path / "gx/uncommitted/data_docs/local_site"
+    assert quality_report_dir() == tmp_path / "gx/uncommitted/data_docs/quality"
+
+
 def test_figures_read_as_russian_and_kazakh_write_them() -> None:
     assert labels.moment(datetime(2026, 1, 31, 20, 30, tzinfo=UTC)) == "01.02.2026 01:30:00"
     assert labels.percent(0.9999) == f"99,9{NBSP}%"  # never 100 % while one is missing

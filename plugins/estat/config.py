@@ -31,12 +31,15 @@ needed (not at import), so that tests and deployments can set it late:
 ``ESTAT_PSEUDONYM_KEY``
     the key of the registers' pseudonyms (HMAC-SHA256 of the GSID); held outside the
     warehouse. Without it, a random key is made once in ``<state dir>/pseudonym.key``.
+``ESTAT_GX_DIR``
+    the GX project: the suites, the stored validation results and the Data Docs (default
+    ``great_expectations``).
 ``ESTAT_REPORT_DIR``
     where the statisticians' data-quality report is written and served from (default
-    ``great_expectations/uncommitted/data_docs/quality``, beside the Data Docs).
+    ``uncommitted/data_docs/quality`` in the GX project, beside the Data Docs).
 ``ESTAT_DATA_DOCS_DIR``
     the GX Data Docs site the Airflow UI links to (default
-    ``great_expectations/uncommitted/data_docs/local_site``).
+    ``uncommitted/data_docs/local_site`` in the GX project).
 ``AIRFLOW_CONN_ESTAT_WAREHOUSE``
     the warehouse, as the Airflow connection ``estat_warehouse`` (any way Airflow defines
     connections works). Without it an embedded PostgreSQL is started under the state dir.
@@ -88,12 +91,16 @@ def media_dir() -> Path:
     return _directory("ESTAT_MEDIA_DIR", "data/media")
 
 
+def gx_dir() -> Path:
+    return _directory("ESTAT_GX_DIR", "great_expectations")
+
+
 def report_dir() -> Path:
-    return _directory("ESTAT_REPORT_DIR", "great_expectations/uncommitted/data_docs/quality")
+    return _directory("ESTAT_REPORT_DIR", str(gx_dir() / "uncommitted/data_docs/quality"))
 
 
 def data_docs_dir() -> Path:
-    return _directory("ESTAT_DATA_DOCS_DIR", "great_expectations/uncommitted/data_docs/local_site")
+    return _directory("ESTAT_DATA_DOCS_DIR", str(gx_dir() / "uncommitted/data_docs/local_site"))
 
 
 def _number(variable: str, default: float) -> float:

@@ -215,7 +215,7 @@ def build_suites() -> dict[str, gx.ExpectationSuite]:
 
 
 def gx_project_dir() -> Path:
-    return config.PROJECT_ROOT / "great_expectations"
+    return config.gx_dir()
 
 
 def project_context(root: Path | None = None):
