@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from estat.contract import DICTIONARIES, TABLES
+from estat.contract import CHILD_TABLES, DICTIONARIES, TABLES
 from estat.warehouse.ddl import (
     REF_BOOKKEEPING_COLUMNS,
     burkit_column_type,
@@ -124,6 +124,34 @@ def test_every_burkit_table_is_keyed_on_kind_and_code(conn) -> None:
     assert keys == {burkit_table_name(t): list(burkit_key(t)) for t in TABLES.values()}
     assert keys["burkit.mc_passport"] == ["kind", "code"]
     assert keys["burkit.l_em2tr"] == ["kind", "emcode", "trcode"]
+
+
+def test_a_persons_child_rows_are_found_by_one_index_and_no_index_repeats_another(
+    conn,
+) -> None:
+    indexes: dict[str, list[list[str]]] = {}
+    for table, columns in conn.execute(
+        """
+        SELECT i.indrelid::regclass::text,
+               array_agg(a.attname ORDER BY k.ordinality)
+        FROM pg_index AS i
+        JOIN pg_class AS c ON c.oid = i.indexrelid
+        CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k (attnum, ordinality)
+        JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE c.relnamespace = 'burkit'::regnamespace
+        GROUP BY i.indrelid, i.indexrelid
+        """
+    ).fetchall():
+        indexes.setdefault(table, []).append(columns)
+
+    for name in CHILD_TABLES:
+        found = indexes[burkit_table_name(TABLES[name])]
+        assert [c for c in found if c[:2] == ["kind", "emcode"]], name
+    for table, found in indexes.items():
+        for one in found:
+            for other in found:
+                assert one is other or one != other[: len(one)], (table, one, other)
+    assert indexes["burkit.l_em2tr"] == [["kind", "emcode", "trcode"]]
 
 
 def _export_file(conn, status: str = "processing") -> int:

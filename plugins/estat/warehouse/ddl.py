@@ -141,7 +141,9 @@ def burkit_table_ddl(table: Table) -> str:
     lines.append(f"    PRIMARY KEY ({', '.join(burkit_key(table))})")
 
     statements = [f"CREATE TABLE {name} (\n" + ",\n".join(lines) + "\n);"]
-    if not table.main:
+    if not table.main and burkit_key(table)[:2] != ("kind", "emcode"):
+        # A person's child rows are looked up by (kind, emcode): the key finds them when it
+        # starts with those columns (L_EM2TR, migration V007), an index otherwise.
         statements.append(f"CREATE INDEX {table.name.lower()}_by_person ON {name} (kind, emcode);")
     for event in ("insert", "update"):
         statements.append(
