@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -219,9 +218,13 @@ def measure_floor(generated: dict, warehouse: Warehouse, env: dict, logs: Path) 
         warehouse.drop("bench_floor")
 
 
-def scratch_gx_project(work: Path) -> Path:
-    """A copy of the GX project without its stored results and Data Docs."""
-    target = work / "gx"
+def scratch_gx_project(work: Path, name: str = "gx") -> Path:
+    """A copy of the GX project without its stored results and Data Docs.
+
+    Each ingestion builds Data Docs over every result the project holds, so a measure on
+    the project itself would depend on how many files it had already checked.
+    """
+    target = work / name
     if not target.exists():
         shutil.copytree(
             GX_DIR,
@@ -244,10 +247,11 @@ def measure_pipeline(
     phase_env = env | {
         "ESTAT_ARCHIVE_DIR": str(run_dir / "archive"),
         "ESTAT_QUARANTINE_DIR": str(run_dir / "quarantine"),
+        "ESTAT_GX_DIR": str(scratch_gx_project(work)),
     }
     uri = warehouse.create("bench_pipeline", migrated=True)
     try:
-        parameters = {"path": str(copy), "uri": uri, "gx_root": str(scratch_gx_project(work))}
+        parameters = {"path": str(copy), "uri": uri}
         result = run_phase("pipeline", parameters, phase_env, logs)
     finally:
         warehouse.drop("bench_pipeline")
@@ -314,43 +318,6 @@ def measure_dag_parse(env: dict[str, str], logs: Path) -> dict[str, dict[str, An
     return found
 
 
-@contextmanager
-def project_gx_files_restored(backup: Path):
-    """Leave ``great_expectations/`` as it was: remove what is new, restore what changed.
-
-    ``airflow dags test`` runs the project's own code, which stores its validation results
-    and builds Data Docs in the project's GX directory.
-    """
-    before = {p: p.stat() for p in GX_DIR.rglob("*")}
-    shutil.copytree(GX_DIR, backup, symlinks=True)
-    try:
-        yield
-    finally:
-        # Deepest first, so that a directory is dealt with after everything in it.
-        for path in sorted(GX_DIR.rglob("*"), reverse=True):
-            old = before.get(path)
-            if old is None:
-                _remove(path)
-            elif path.is_dir():
-                os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
-            elif (path.stat().st_size, path.stat().st_mtime_ns) != (old.st_size, old.st_mtime_ns):
-                shutil.copy2(backup / path.relative_to(GX_DIR), path)
-        for path in sorted(p for p in before if not p.exists()):
-            source = backup / path.relative_to(GX_DIR)
-            if source.is_dir():
-                path.mkdir(parents=True, exist_ok=True)
-            else:
-                shutil.copy2(source, path)
-        shutil.rmtree(backup)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        path.rmdir()
-    else:
-        path.unlink()
-
-
 def measure_dag_test(generated: dict, warehouse: Warehouse, work: Path, env, logs) -> dict:
     from estat.warehouse import embedded
 
@@ -372,10 +339,10 @@ def measure_dag_test(generated: dict, warehouse: Warehouse, work: Path, env, log
         "ESTAT_ARCHIVE_DIR": str(run_dir / "archive"),
         "ESTAT_QUARANTINE_DIR": str(run_dir / "quarantine"),
         "ESTAT_SETTLE_SECONDS": "0",
+        "ESTAT_GX_DIR": str(scratch_gx_project(work, "gx-dag-test")),
     }
     try:
-        with project_gx_files_restored(work / "gx-backup"):
-            finished = run_process([airflow, "dags", "test", DAG_ID], dag_env, logs, "dags-test")
+        finished = run_process([airflow, "dags", "test", DAG_ID], dag_env, logs, "dags-test")
         ledger = _ledger(uri)
         tasks = _task_durations(Path(env["AIRFLOW_HOME"]))
     finally:

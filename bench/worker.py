@@ -1,9 +1,10 @@
 """One measured phase of the ingestion benchmark, in an interpreter of its own.
 
 ``python bench/worker.py <phase> '<json parameters>'`` runs one phase and writes one JSON
-line to stdout: what it did, how long it took, and its own peak resident memory
-(``VmHWM`` of this process, read from ``/proc/self/status``). Each phase runs in a fresh
-interpreter started by ``bench/run.py``, so a peak is that phase's alone.
+line to stdout: what it did, how long it took, and its peak resident memory (``VmHWM``
+of this process, read from ``/proc/self/status``; for the pipeline, plus its parse
+process's). Each phase runs in a fresh interpreter started by ``bench/run.py``, so a peak
+is that phase's alone.
 
 Phases:
 
@@ -16,9 +17,10 @@ Phases:
 ``pipeline``
     ``estat.exports.ingest.ingest_export_file`` (what the ``ingest_export`` task runs) on
     a copy of the file, into a migrated warehouse database with the dictionaries loaded.
-    The pipeline's own functions are wrapped (never edited) to time each step. The GX
-    project is a scratch copy of ``great_expectations/`` without its stored results, so
-    the run adds nothing to the project's validation store or Data Docs.
+    The pipeline's own functions are wrapped (never edited) to time each step; the steps
+    of its parse process are timed as a whole. The GX project (``ESTAT_GX_DIR``) is a
+    scratch copy of ``great_expectations/`` without its stored results, so the run adds
+    nothing to the project's validation store or Data Docs.
 ``peer``
     a tutorial ingestion: ``pandas.read_xml`` once per table, then ``DataFrame.to_sql``
     through SQLAlchemy.
@@ -33,6 +35,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -43,12 +46,52 @@ ROW = "ROW"
 
 def memory_status() -> dict[str, int]:
     """This process's current and peak resident memory, in bytes."""
-    found = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            found[key] = int(value.split()[0]) * 1024
+    found = _status_bytes("self", ("VmRSS", "VmHWM"))
     return {"rss_bytes": found["VmRSS"], "peak_rss_bytes": found["VmHWM"]}
+
+
+def _status_bytes(pid: str, keys: tuple[str, ...]) -> dict[str, int]:
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in keys:
+            found[key] = int(value.split()[0]) * 1024
+    return found
+
+
+class ParseProcessPeak(threading.Thread):
+    """The peak resident memory of the parse processes this process starts.
+
+    Read from the child's own ``VmHWM`` while it runs, every 20 ms: the peak in rusage of
+    a child would also count the memory of this process, which the child shared between
+    its fork and its exec.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_bytes = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        from estat.exports import parse_process
+
+        me = psutil.Process()
+        while not self._done.wait(0.02):
+            for child in me.children():
+                try:
+                    if parse_process.__name__ not in child.cmdline():
+                        continue  # not yet exec'd, or another child
+                    peak = _status_bytes(str(child.pid), ("VmHWM",))["VmHWM"]
+                except (psutil.Error, OSError, KeyError):
+                    continue  # it ended meanwhile
+                self.peak_bytes = max(self.peak_bytes, peak)
+
+    def stop(self) -> int:
+        self._done.set()
+        self.join()
+        return self.peak_bytes
 
 
 # --- generate ----------------------------------------------------------------------------
@@ -181,7 +224,8 @@ def _wrap_pipeline(clock: StepClock) -> None:
     """
     from estat.exports import docs, ingest, load, pipeline, staging
 
-    parse, wait = "parse and COPY", "after the parse: last checks and merge, decision"
+    parse = "parse and COPY (parse process)"
+    wait = "after the parse: last checks and merge, decision"
     check, merge = "check each table (check thread)", "merge each table (merge thread)"
     decision = "decision and commit (merge thread)"
     documents = "Data Docs (check thread, once every table is checked)"
@@ -206,27 +250,36 @@ def _wrap_pipeline(clock: StepClock) -> None:
     clock.wrap(ingest.landing, "file_away", "file away")
 
 
-def pipeline(path: str, uri: str, gx_root: str) -> dict[str, Any]:
+def pipeline(path: str, uri: str) -> dict[str, Any]:
     started = time.perf_counter()
-    from estat.exports import ingest, suites
+    # GX, which the ingestion imports in its check thread, is imported here too, so that
+    # the imports are timed apart from the ingestion, as the other phases' are.
+    import estat.exports.suites  # noqa: F401
+    from estat.exports import ingest
     from estat.warehouse.connection import connect
 
     imported = time.perf_counter()
     memory_after_imports = memory_status()
 
-    # The project's code, with its GX project root moved to a scratch copy.
-    suites.gx_project_dir = lambda: Path(gx_root)
     clock = StepClock()
     _wrap_pipeline(clock)
 
+    parse_peak = ParseProcessPeak()
+    parse_peak.start()
     with connect(uri) as conn:
         began = time.perf_counter()
         ingestion = ingest.ingest_export_file(conn, Path(path))
         seconds = time.perf_counter() - began
+    memory = memory_status()
+    # At most what the two processes held at once.
+    memory["own_peak_rss_bytes"] = memory["peak_rss_bytes"]
+    memory["parse_process_peak_rss_bytes"] = parse_peak.stop()
+    memory["peak_rss_bytes"] += memory["parse_process_peak_rss_bytes"]
     if ingestion.status != "loaded":
         raise RuntimeError(f"the export file was {ingestion.status}: {ingestion.reason}")
     return {
         "seconds": seconds,
+        "memory": memory,
         "import_seconds": imported - started,
         "memory_after_imports": memory_after_imports,
         "status": ingestion.status,
@@ -309,7 +362,7 @@ PHASES: dict[str, Callable[..., dict[str, Any]]] = {
 def main(argv: list[str]) -> int:
     phase, parameters = argv[0], json.loads(argv[1]) if len(argv) > 1 else {}
     result = PHASES[phase](**parameters)
-    result["memory"] = memory_status()
+    result.setdefault("memory", memory_status())
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 
