@@ -12,7 +12,9 @@ the reader, the staging sink and psycopg, never GX. Its standard input brings th
 its standard output carries pickles back: each table as it ends (its name and counts),
 then the :class:`~estat.exports.reader.Export` (counts only, never a value) or the
 exception that ended the parse, raised again in the caller. A refusal is refused the same
-in either process; a child that dies without a word is an error that says so.
+in either process; a child that dies without a word is an error that says so. A caller
+that dies without a word leaves its child to stop at the next table's end, when its
+message finds no reader.
 """
 
 from __future__ import annotations
