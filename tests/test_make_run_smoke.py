@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -46,9 +47,18 @@ def api_token(port: int, password: str) -> str:
 
 
 def wait_for(condition, timeout: float, step: float = 2):
+    """``condition()`` once it is true, polling until ``timeout``; its last value then.
+
+    A poll the busy API server does not answer in time counts as not yet (as in
+    ``estat.standalone.health``): on two cores, ingestions running beside the whole
+    Airflow stack can hold a request for longer than its timeout. The last poll counts.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except (TimeoutError, urllib.error.URLError):
+            value = None
         if value:
             return value
         time.sleep(step)
