@@ -97,11 +97,11 @@ class ConcurrentIngestion:
         self._to_check: queue.Queue = queue.Queue()
         self._to_merge: queue.Queue = queue.Queue()
         self._decision: queue.Queue = queue.Queue()
-        self._connections: list[psycopg.Connection] = []
+        self._check_conn: psycopg.Connection | None = None
         self._steps: list[_Step] = []
 
     def __enter__(self) -> ConcurrentIngestion:
-        self._check_conn = self._connect()
+        self._check_conn = _another(self.conn)
         self._steps = [
             _Step(f"check export file {self.file_id}", self._check_tables),
             _Step(f"merge export file {self.file_id}", self._merge_tables),
@@ -116,16 +116,7 @@ class ConcurrentIngestion:
         self._decision.put(None)
         for step in self._steps:
             step.join()
-        self._close_connections()
-
-    def _close_connections(self) -> None:
-        for connection in self._connections:
-            connection.close()
-
-    def _connect(self) -> psycopg.Connection:
-        connection = _another(self.conn)
-        self._connections.append(connection)
-        return connection
+        self._check_conn.close()
 
     # --- the caller's side ---------------------------------------------------------------
 
